@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One settings array for every Swift target, so the whole package builds the same way.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "adapt-top",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "adapt-top", targets: ["adapt-top"]),
+        .library(name: "AdaptInference", targets: ["AdaptInference"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+    ],
+    targets: [
+        // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
+        .target(
+            name: "CXNNPack",
+            linkerSettings: [.linkedLibrary("XNNPACK"), .linkedLibrary("pthreadpool")]
+        ),
+        .target(
+            name: "AdaptInference",
+            dependencies: [
+                "CXNNPack",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "adapt-top",
+            dependencies: [
+                "AdaptInference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AdaptInferenceTests",
+            dependencies: ["AdaptInference"],
+            resources: [],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

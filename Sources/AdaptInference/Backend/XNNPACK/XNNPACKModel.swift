@@ -1,0 +1,137 @@
+import CXNNPack
+
+/// A graph lowered to a flat list of steps over one planned arena; `run()` only walks the list.
+final class XNNPACKModel: CompiledModel {
+    enum Step {
+        case xnnpack(XNNPACKOperator)
+        case native(() -> Void)
+    }
+
+    let inputs: [TensorDescription]
+    let outputs: [TensorDescription]
+    private(set) var steps: [StepDescription] = []
+    let arenaBytes: Int
+    var constantBytes: Int { constants.byteCount }
+
+    private let runtime: XNNPACKRuntime
+    private let arena: UnsafeMutablePointer<Float>
+    private let constants = ConstantPool()
+    private var program: [Step] = []
+    private let inputPointers: [UnsafeMutablePointer<Float>]
+    private let outputPointers: [UnsafeMutablePointer<Float>]
+
+    init(graph: Graph, runtime: XNNPACKRuntime) throws {
+        self.runtime = runtime
+        for input in graph.inputs where input.dataType != .float32 {
+            throw ModelError.unsupportedModel(
+                file: graph.source, reason: "input '\(input.name)' is \(input.dataType); only float32 inputs are supported")
+        }
+        inputs = try graph.inputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
+        outputs = try graph.outputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
+
+        let views = try XNNPACKLowering.views(in: graph)
+        var requests: [MemoryPlan.Request] = graph.inputs.map { .init(name: $0.name, count: graph.shapes[$0.name]?.reduce(1, *) ?? 0) }
+        var stepValues: [(reads: [String], writes: [String])] = []
+        for node in graph.nodes {
+            for output in node.outputs where !output.isEmpty {
+                requests.append(.init(name: output, count: graph.shapes[output]?.reduce(1, *) ?? 0, viewOf: views[output]))
+            }
+            stepValues.append((node.inputs.filter { graph.initializers[$0] == nil }, node.outputs))
+        }
+        let pinned = Set(graph.inputs.map(\.name) + graph.outputs.map(\.name))
+        let plan = MemoryPlan(steps: stepValues, requests: requests, pinned: pinned)
+
+        // XNNPACK may read up to XNN_EXTRA_BYTES past a buffer; pad the arena's end so that stays inside it.
+        let byteCount = plan.arenaCount * MemoryLayout<Float>.stride + CXNNPack_extraBytes()
+        arenaBytes = byteCount
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 64), alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 64))
+        arena = raw.bindMemory(to: Float.self, capacity: max(byteCount, 64) / MemoryLayout<Float>.stride)
+
+        let arena = arena
+        func pointer(_ value: String) -> UnsafeMutablePointer<Float>? {
+            plan.offsets[value].map { arena + $0 }
+        }
+        inputPointers = graph.inputs.map { pointer($0.name) ?? arena }
+        outputPointers = try graph.outputs.map {
+            guard let output = pointer($0.name) else {
+                throw ModelError.unsupportedModel(file: graph.source, reason: "output '\($0.name)' is not computed by any node")
+            }
+            return output
+        }
+
+        var lowering = XNNPACKLowering(
+            graph: graph, views: views, pointers: plan.offsets.mapValues { arena + $0 },
+            constants: constants, threadpool: runtime.threadpool)
+        for node in graph.nodes {
+            let lowered = try lowering.lower(node)
+            for (step, kernel) in lowered {
+                program.append(step)
+                steps.append(StepDescription(node: node.name, op: node.opType, kernel: kernel))
+            }
+            if lowered.isEmpty {
+                steps.append(StepDescription(node: node.name, op: node.opType, kernel: "view"))
+            }
+        }
+    }
+
+    deinit {
+        program.removeAll()
+        UnsafeMutableRawPointer(arena).deallocate()
+    }
+
+    func inputBuffer(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: inputPointers[index], count: inputs[index].count)
+    }
+
+    func outputBuffer(_ index: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: outputPointers[index], count: outputs[index].count)
+    }
+
+    func run() throws {
+        let threadpool = runtime.threadpool
+        for (index, step) in program.enumerated() {
+            switch step {
+            case .xnnpack(let op):
+                let status = xnn_run_operator(op.handle, threadpool)
+                if status != xnn_status_success {
+                    throw ModelError.backend(
+                        node: steps[index].node, op: steps[index].op, reason: "xnn_run_operator: \(XNNPACKRuntime.describe(status))")
+                }
+            case .native(let body):
+                body()
+            }
+        }
+    }
+
+    private static func shape(of value: String, in graph: Graph) throws -> [Int] {
+        guard let shape = graph.shapes[value] else {
+            throw ModelError.unsupportedModel(file: graph.source, reason: "shape of '\(value)' is unknown")
+        }
+        return shape
+    }
+}
+
+/// Constants the backend reads at run time (binary-op operands, copies of constant Concat inputs),
+/// each padded like the arena because XNNPACK may read a little past them.
+final class ConstantPool {
+    private var buffers: [UnsafeMutableRawPointer] = []
+    private(set) var byteCount = 0
+
+    func store(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+        let bytes = values.count * MemoryLayout<Float>.stride + CXNNPack_extraBytes()
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        let floats = raw.bindMemory(to: Float.self, capacity: bytes / MemoryLayout<Float>.stride)
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { floats.update(from: base, count: values.count) }
+        }
+        buffers.append(raw)
+        byteCount += bytes
+        return floats
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+    }
+}

@@ -1,0 +1,57 @@
+/// Latency percentiles of repeated runs of one compiled model, measured per run on a monotonic clock.
+public struct LatencyStatistics: Sendable, Equatable {
+    public var iterations: Int
+    public var p50: Duration
+    public var p95: Duration
+    public var p99: Duration
+    public var mean: Duration
+    public var total: Duration
+
+    /// Runs per second over the timed loop (back to back, one thread).
+    public var throughput: Double {
+        let seconds = Self.seconds(total)
+        return seconds > 0 ? Double(iterations) / seconds : 0
+    }
+
+    /// Nearest-rank percentiles of `samples` (sorted here).
+    public init(samples: [Duration]) {
+        precondition(!samples.isEmpty, "no samples")
+        let sorted = samples.sorted()
+        func rank(_ fraction: Double) -> Duration {
+            sorted[min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))]
+        }
+        iterations = samples.count
+        p50 = rank(0.50)
+        p95 = rank(0.95)
+        p99 = rank(0.99)
+        total = samples.reduce(.zero, +)
+        mean = total / samples.count
+    }
+
+    public static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+
+    public static func milliseconds(_ duration: Duration) -> Double {
+        seconds(duration) * 1e3
+    }
+}
+
+public enum LatencyBenchmark {
+    /// Runs `model` `warmup` times untimed, then `iterations` times timed one by one.
+    /// The input buffers are left as the caller wrote them.
+    public static func measure(_ model: any CompiledModel, warmup: Int, iterations: Int) throws -> LatencyStatistics {
+        precondition(iterations > 0, "iterations must be positive")
+        for _ in 0..<warmup { try model.run() }
+        let clock = ContinuousClock()
+        var samples = [Duration]()
+        samples.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let start = clock.now
+            try model.run()
+            samples.append(start.duration(to: clock.now))
+        }
+        return LatencyStatistics(samples: samples)
+    }
+}

@@ -1,0 +1,63 @@
+/// Options for loading a model.
+public struct SessionOptions: Sendable {
+    /// Threads of the backend's pool; 1 runs on the calling thread.
+    public var threads: Int
+    public var backend: any InferenceBackend
+
+    public init(threads: Int = 1, backend: any InferenceBackend = XNNPACKBackend()) {
+        self.threads = threads
+        self.backend = backend
+    }
+}
+
+/// An ONNX model imported, optimised and compiled for one backend: the entry point for running a model.
+///
+/// Not `Sendable`: one thread owns a session and its buffers, as one inference thread owns a runtime.
+public final class InferenceSession {
+    /// The graph as imported and simplified (constants folded, Identity/Dropout removed), before backend fusions.
+    public let simplifiedGraph: Graph
+    /// The graph the backend compiled (BatchNorm folded, activations fused).
+    public let optimizedGraph: Graph
+    public let model: any CompiledModel
+    public let backendName: String
+
+    public convenience init(contentsOf path: String, options: SessionOptions = SessionOptions()) throws {
+        try self.init(graph: ONNXImporter.load(contentsOf: path), options: options)
+    }
+
+    public init(graph: Graph, options: SessionOptions = SessionOptions()) throws {
+        simplifiedGraph = try GraphSimplifier.run(graph)
+        optimizedGraph = try Self.optimize(simplifiedGraph)
+        model = try options.backend.compile(optimizedGraph, threads: options.threads)
+        backendName = options.backend.name
+    }
+
+    /// The backend-neutral fusions every backend starts from.
+    public static func optimize(_ simplified: Graph) throws -> Graph {
+        var graph = try FoldBatchNorm.run(simplified)
+        graph = try FuseChannelShuffle.run(graph)
+        graph = try FuseActivation.run(graph)
+        return graph
+    }
+
+    /// Runs the model on one input per graph input and returns a copy of each output.
+    /// Allocates the results; hot loops should write `model.inputBuffer` and read `model.outputBuffer` instead.
+    public func run(_ inputs: [[Float]]) throws -> [[Float]] {
+        guard inputs.count == model.inputs.count else {
+            throw ModelError.badInput(reason: "the model takes \(model.inputs.count) input(s), \(inputs.count) given")
+        }
+        for (index, values) in inputs.enumerated() {
+            let description = model.inputs[index]
+            guard values.count == description.count else {
+                throw ModelError.badInput(
+                    reason: "input '\(description.name)' needs \(description.count) values (shape \(description.shape)), \(values.count) given")
+            }
+            let buffer = model.inputBuffer(index)
+            values.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress, let target = buffer.baseAddress { target.update(from: base, count: values.count) }
+            }
+        }
+        try model.run()
+        return model.outputs.indices.map { Array(model.outputBuffer($0)) }
+    }
+}

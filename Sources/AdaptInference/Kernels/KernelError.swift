@@ -1,0 +1,38 @@
+/// A native kernel was asked for parameters it cannot honour (bad permutation, incompatible broadcast
+/// shapes, reflect padding wider than the axis…). Thrown at kernel creation, never while running;
+/// callers that know the node wrap `description` into a `ModelError.invalidNode`.
+public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidParameters(kernel: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameters(let kernel, let reason): "\(kernel): \(reason)"
+        }
+    }
+}
+
+/// The highest rank the shape-generic kernels (transpose, pad, broadcast) accept.
+let kernelMaxRank = 6
+
+/// Row-major strides of `shape`.
+func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var stride = 1
+    for axis in shape.indices.reversed() {
+        strides[axis] = stride
+        stride *= shape[axis]
+    }
+    return strides
+}
+
+/// Element count of `shape`, or nil when a dimension is negative or the product overflows.
+func checkedElementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for dim in shape {
+        guard dim >= 0 else { return nil }
+        let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+        if overflow { return nil }
+        count = product
+    }
+    return count
+}

@@ -1,0 +1,117 @@
+import AdaptInference
+import ArgumentParser
+import Foundation
+
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a model's latency (p50/p95/p99) and throughput on this device.",
+        discussion: "Inputs are fixed pseudo-random values in [-1, 1] unless --input gives .npy files.")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Timed runs.")
+    var iterations: Int = 1000
+
+    @Option(help: "Untimed runs before timing (caches, branch predictors, lazy packing).")
+    var warmup: Int = 50
+
+    @Option(name: .customLong("input"), help: "An input .npy file per graph input (optional).")
+    var inputs: [String] = []
+
+    @Option(help: "Backend to run on (today: xnnpack).")
+    var backend: String = "xnnpack"
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        guard backend == "xnnpack" else { throw ValidationError("unknown backend '\(backend)' (available: xnnpack)") }
+    }
+
+    func run() throws {
+        try reportingModelErrors {
+            let session = try model.load()
+            try fillInputs(session.model)
+            let statistics = try LatencyBenchmark.measure(session.model, warmup: warmup, iterations: iterations)
+            if json {
+                let report = BenchReport(
+                    model: model.file, backend: session.backendName, threads: model.threads, iterations: iterations,
+                    latencyMs: .init(
+                        p50: LatencyStatistics.milliseconds(statistics.p50), p95: LatencyStatistics.milliseconds(statistics.p95),
+                        p99: LatencyStatistics.milliseconds(statistics.p99), mean: LatencyStatistics.milliseconds(statistics.mean)),
+                    throughputIps: statistics.throughput)
+                print(try Format.jsonLine(report))
+            } else {
+                print("\(model.file) on \(session.backendName), \(model.threads) thread(s), \(iterations) runs after \(warmup) warm-up")
+                print("latency  p50 \(Format.milliseconds(statistics.p50))  p95 \(Format.milliseconds(statistics.p95))  "
+                      + "p99 \(Format.milliseconds(statistics.p99))  mean \(Format.milliseconds(statistics.mean))")
+                print("throughput \(String(format: "%.1f", statistics.throughput)) inferences/s")
+            }
+        }
+    }
+
+    private func fillInputs(_ compiled: any CompiledModel) throws {
+        if !inputs.isEmpty {
+            guard inputs.count == compiled.inputs.count else {
+                throw ModelError.badInput(reason: "the model takes \(compiled.inputs.count) input(s), \(inputs.count) --input given")
+            }
+            for (index, path) in inputs.enumerated() {
+                let array = try NPY.read(contentsOf: path)
+                let buffer = compiled.inputBuffer(index)
+                guard array.values.count == buffer.count else {
+                    throw ModelError.badInput(reason: "\(path) has \(array.values.count) values, input needs \(buffer.count)")
+                }
+                _ = buffer.update(from: array.values)
+            }
+            return
+        }
+        var generator = SplitMix64(seed: 42)
+        for index in compiled.inputs.indices {
+            let buffer = compiled.inputBuffer(index)
+            for position in buffer.indices { buffer[position] = Float.random(in: -1...1, using: &generator) }
+        }
+    }
+}
+
+/// `model bench --json`: the field names are the command-line contract in DESIGN.md.
+struct BenchReport: Encodable {
+    struct Latency: Encodable {
+        var p50: Double
+        var p95: Double
+        var p99: Double
+        var mean: Double
+    }
+
+    var model: String
+    var backend: String
+    var threads: Int
+    var iterations: Int
+    var latencyMs: Latency
+    var throughputIps: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, backend, threads, iterations
+        case latencyMs = "latency_ms"
+        case throughputIps = "throughput_ips"
+    }
+}
+
+/// A small seeded generator so benchmark inputs are the same on every run and machine.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import AdaptInference
+
+/// Every committed model against onnxruntime's output on the same input.
+@Suite struct ParityTests {
+    @Test func fixturesExist() {
+        #expect(TestFixtures.onnxCases().count >= 40, "parity fixtures missing under \(TestFixtures.root.path)/onnx")
+    }
+
+    @Test(arguments: TestFixtures.onnxCases())
+    func matchesOnnxRuntime(_ name: String) throws {
+        let folder = TestFixtures.path("onnx/\(name)")
+        let input = try NPY.read(contentsOf: "\(folder)/input.npy")
+        let expected = try NPY.read(contentsOf: "\(folder)/expected.npy")
+        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx")
+        let output = try #require(try session.run([input.values]).first)
+        #expect(session.model.outputs[0].shape.reduce(1, *) == expected.values.count)
+        try #require(output.count == expected.values.count, "\(name): \(output.count) values, onnxruntime gives \(expected.values.count)")
+        let scale = max(1, expected.values.map(abs).max() ?? 0)
+        let worst = zip(output, expected.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-4 * scale, "\(name): max |diff| \(worst) > \(1e-4 * scale)")
+    }
+
+    /// The same models on a 2-thread pool give the same results (the pool only splits work).
+    @Test(arguments: ["conv_basic", "resnet_block", "inception_lrn", "fmnist_cnn3"])
+    func threadedMatchesOnnxRuntime(_ name: String) throws {
+        let folder = TestFixtures.path("onnx/\(name)")
+        guard FileManager.default.fileExists(atPath: "\(folder)/model.onnx") else { return }
+        let input = try NPY.read(contentsOf: "\(folder)/input.npy")
+        let expected = try NPY.read(contentsOf: "\(folder)/expected.npy")
+        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx", options: SessionOptions(threads: 2))
+        let output = try #require(try session.run([input.values]).first)
+        let scale = max(1, expected.values.map(abs).max() ?? 0)
+        let worst = zip(output, expected.values).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-4 * scale)
+    }
+}
