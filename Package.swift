@@ -31,6 +31,8 @@ let package = Package(
                 "CXNNPack",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            // The schema the committed ONNX/Generated code comes from (Scripts/gen-onnx-proto.sh).
+            exclude: ["ONNX/onnx.proto"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -44,7 +46,12 @@ let package = Package(
         .testTarget(
             name: "AdaptInferenceTests",
             dependencies: ["AdaptInference"],
-            resources: [],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the built `adapt-top` binary as a user would: exit status, stdout, stderr.
+        .testTarget(
+            name: "AdaptTopCLITests",
+            dependencies: ["adapt-top"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import math
+import re
 import shutil
 import sys
 import warnings
@@ -153,7 +154,9 @@ class G:
         kh, kw = (k, k) if isinstance(k, int) else k
         w = self.weight([cout, cin // group, kh, kw])
         ins = [x, w] + ([self.bias(cout)] if bias else [])
-        return self.op("Conv", ins, group=group, **attrs) if group != 1 else self.op("Conv", ins, **attrs)
+        if group != 1:
+            attrs["group"] = group
+        return self.op("Conv", ins, **attrs)
 
     def model(self, output: str, x: np.ndarray) -> tuple[onnx.ModelProto, np.ndarray, None]:
         # The last tensor becomes the graph output called "output".
@@ -373,9 +376,9 @@ def _(c):
     return g.model(y, g.normal_input())
 
 
-@case("leaky_relu", "LeakyRelu alpha=0.1 (opset 10)")
+@case("leaky_relu", "LeakyRelu alpha=0.1 (opset 16)")
 def _(c):
-    g = G(c.name, 10, ACT_SHAPE)
+    g = G(c.name, 16, ACT_SHAPE)
     return g.model(g.op("LeakyRelu", ["input"], alpha=0.1), g.normal_input())
 
 
@@ -1379,7 +1382,9 @@ def write_readme(results: list[Result]) -> None:
         "Each `<case>/` directory holds:",
         "",
         "- `model.onnx`: one graph input named `input` (float32, batch 1, NCHW for image models) and one graph",
-        "  output named `output`, both with static shapes; only the op types listed below.",
+        "  output named `output`, with static shapes (except `cnn_view_dynamic_batch`, whose dim 0 is the",
+        "  symbolic `batch`; and `gemm_transa_alpha_beta`, whose input is A = [K,1] because transA=1);",
+        "  no other graph inputs (initializers are not listed as inputs); only the op types listed below.",
         "- `input.npy`: the input, float32 (`<f4`), C order, `.npy` format version 1.0.",
         "- `expected.npy`: onnxruntime CPUExecutionProvider output with",
         "  `graph_optimization_level = ORT_DISABLE_ALL` (the plain reference), same format.",
@@ -1412,7 +1417,8 @@ def write_readme(results: list[Result]) -> None:
                 continue
             g = onnx.load(str(OUT_DIR / r.case.name / "model.onnx")).graph
             lines.append(f"| `{r.case.name}` | {r.opset} | {declared(g.input[0])} | {declared(g.output[0])} | "
-                         f"{', '.join(r.ops)} | {format_macs(r.macs) if r.macs else '-'} | {r.case.covers} |")
+                         f"{', '.join(r.ops)} | {format_macs(r.macs) if r.macs else '-'} | "
+                         f"{re.sub(r' [(]opset [0-9]+[)]$', '', r.case.covers)} |")
         lines.append("")
     (OUT_DIR / "README.md").write_text("\n".join(lines))
 

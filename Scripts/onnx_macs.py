@@ -1,9 +1,10 @@
 """Cheap multiply-accumulate (MAC) count of an ONNX model.
 
 Counts only Conv, Gemm and MatMul (the ops that dominate cost); element-wise
-ops, pooling, normalisation and softmax are ignored. Relies on ONNX shape
-inference, so the graph needs static shapes. Returns None when a needed shape
-is unknown. Symbolic input dims are taken as 1 (batch 1).
+ops, pooling, normalisation and softmax are ignored. Uses ONNX shape
+inference, falling back to one onnxruntime run on zeros for shapes inference
+cannot resolve; symbolic input dims are taken as 1 (batch 1). Returns None
+when a needed shape stays unknown.
 
 Used by make_fixtures.py (README table) and bench.py.
 """
@@ -19,6 +20,7 @@ from onnx import shape_inference
 def _shape_map(model: onnx.ModelProto) -> dict[str, list[int] | None]:
     # Symbolic dims (e.g. a dynamic batch axis) count as 1.
     model = onnx.ModelProto.FromString(model.SerializeToString())
+    del model.graph.value_info[:]  # exporter-written value_info may carry symbolic dims
     for vi in list(model.graph.input) + list(model.graph.output):
         for d in vi.type.tensor_type.shape.dim:
             if not d.HasField("dim_value"):
@@ -54,8 +56,46 @@ def _attr(node: onnx.NodeProto, name: str, default):
     return default
 
 
-def count_macs(model: onnx.ModelProto) -> int | None:
+def _runtime_shapes(model: onnx.ModelProto, names: list[str]) -> dict[str, list[int]]:
+    """Fallback when static inference cannot resolve a shape (e.g. a Reshape fed
+    by Shape->Gather->Concat): run the model once in onnxruntime on zeros with
+    the wanted tensors exposed as extra outputs. Symbolic input dims -> 1."""
+    import numpy as np
+    import onnxruntime as ort
+
+    m = onnx.ModelProto.FromString(model.SerializeToString())
+    existing = {o.name for o in m.graph.output}
+    for n in names:
+        if n not in existing:
+            m.graph.output.append(onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None))
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    feeds = {}
+    inits = {i.name for i in m.graph.initializer}
+    for i in sess.get_inputs():
+        if i.name in inits:
+            continue
+        shape = [d if isinstance(d, int) else 1 for d in i.shape]
+        feeds[i.name] = np.zeros(shape, dtype=np.float32)
+    outs = sess.run(None, feeds)
+    return {o.name: list(v.shape) for o, v in zip(sess.get_outputs(), outs)}
+
+
+def count_macs(model: onnx.ModelProto, allow_run: bool = True) -> int | None:
+    """MACs of Conv/Gemm/MatMul. With allow_run, shapes static inference cannot
+    resolve are taken from one onnxruntime run on zeros."""
     shapes = _shape_map(model)
+    if allow_run:
+        wanted = []
+        for node in model.graph.node:
+            if node.op_type in ("Conv", "Gemm", "MatMul"):
+                wanted += [t for t in (node.input[0], node.output[0]) if shapes.get(t) is None]
+        if wanted:
+            try:
+                shapes.update(_runtime_shapes(model, wanted))
+            except Exception:  # noqa: BLE001 - stay "unknown"
+                pass
     total = 0
     for node in model.graph.node:
         op = node.op_type

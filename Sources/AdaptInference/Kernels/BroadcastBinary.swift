@@ -21,8 +21,8 @@ public struct BroadcastBinaryKernel: Sendable {
     let rhsStrides: [Int]
 
     public init(op: Op, lhsShape: [Int], rhsShape: [Int]) throws {
-        guard lhsShape.count <= kernelMaxRank, rhsShape.count <= kernelMaxRank else {
-            throw KernelError.invalidParameters(kernel: "Broadcast \(op)", reason: "rank \(max(lhsShape.count, rhsShape.count)) exceeds \(kernelMaxRank)")
+        guard lhsShape.count <= KernelShape.maxRank, rhsShape.count <= KernelShape.maxRank else {
+            throw KernelError.invalidParameters(kernel: "Broadcast \(op)", reason: "rank \(max(lhsShape.count, rhsShape.count)) exceeds \(KernelShape.maxRank)")
         }
         guard lhsShape.allSatisfy({ $0 >= 0 }), rhsShape.allSatisfy({ $0 >= 0 }) else {
             throw KernelError.invalidParameters(kernel: "Broadcast \(op)", reason: "negative dimension in \(lhsShape) or \(rhsShape)")
@@ -38,7 +38,7 @@ public struct BroadcastBinaryKernel: Sendable {
             }
             outputShape.append(l == 1 ? r : l)
         }
-        guard let outputCount = checkedElementCount(outputShape) else {
+        guard let outputCount = KernelShape.elementCount(outputShape) else {
             throw KernelError.invalidParameters(kernel: "Broadcast \(op)", reason: "output shape \(outputShape) is too large")
         }
         self.op = op
@@ -47,7 +47,7 @@ public struct BroadcastBinaryKernel: Sendable {
         self.outputShape = outputShape
         self.outputCount = outputCount
 
-        let lhsContiguous = contiguousStrides(lhs), rhsContiguous = contiguousStrides(rhs)
+        let lhsContiguous = KernelShape.strides(lhs), rhsContiguous = KernelShape.strides(rhs)
         var sizes: [Int] = [], lhsStrides: [Int] = [], rhsStrides: [Int] = []
         for axis in 0..<rank where outputShape[axis] != 1 {
             let size = outputShape[axis]
@@ -63,7 +63,7 @@ public struct BroadcastBinaryKernel: Sendable {
                 rhsStrides.append(rs)
             }
         }
-        let padding = kernelMaxRank - sizes.count
+        let padding = KernelShape.maxRank - sizes.count
         self.sizes = Array(repeating: 1, count: padding) + sizes
         self.lhsStrides = Array(repeating: 0, count: padding) + lhsStrides
         self.rhsStrides = Array(repeating: 0, count: padding) + rhsStrides

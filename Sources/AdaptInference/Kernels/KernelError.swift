@@ -11,28 +11,31 @@ public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The highest rank the shape-generic kernels (transpose, pad, broadcast) accept.
-let kernelMaxRank = 6
+/// Shape helpers shared by the shape-generic kernels (transpose, pad, broadcast).
+enum KernelShape {
+    /// The highest rank those kernels accept; they iterate over this many (padded) axes.
+    static let maxRank = 6
 
-/// Row-major strides of `shape`.
-func contiguousStrides(_ shape: [Int]) -> [Int] {
-    var strides = [Int](repeating: 1, count: shape.count)
-    var stride = 1
-    for axis in shape.indices.reversed() {
-        strides[axis] = stride
-        stride *= shape[axis]
+    /// Row-major strides of `shape`.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var stride = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = stride
+            stride *= shape[axis]
+        }
+        return strides
     }
-    return strides
-}
 
-/// Element count of `shape`, or nil when a dimension is negative or the product overflows.
-func checkedElementCount(_ shape: [Int]) -> Int? {
-    var count = 1
-    for dim in shape {
-        guard dim >= 0 else { return nil }
-        let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-        if overflow { return nil }
-        count = product
+    /// Element count of `shape`, or nil when a dimension is negative or the product overflows.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
-    return count
 }

@@ -38,8 +38,8 @@ public struct PadKernel: Sendable {
 
     public init(shape: [Int], pre: [Int], post: [Int], mode: Mode) throws {
         let rank = shape.count
-        guard rank <= kernelMaxRank else {
-            throw KernelError.invalidParameters(kernel: "Pad", reason: "rank \(rank) exceeds \(kernelMaxRank)")
+        guard rank <= KernelShape.maxRank else {
+            throw KernelError.invalidParameters(kernel: "Pad", reason: "rank \(rank) exceeds \(KernelShape.maxRank)")
         }
         guard pre.count == rank, post.count == rank else {
             throw KernelError.invalidParameters(kernel: "Pad", reason: "\(pre.count) pre and \(post.count) post pads for rank \(rank)")
@@ -48,7 +48,7 @@ public struct PadKernel: Sendable {
             throw KernelError.invalidParameters(kernel: "Pad", reason: "negative pads (pre \(pre), post \(post)) are not supported")
         }
         let outputShape = (0..<rank).map { shape[$0] + pre[$0] + post[$0] }
-        guard let count = checkedElementCount(shape), let outputCount = checkedElementCount(outputShape) else {
+        guard let count = KernelShape.elementCount(shape), let outputCount = KernelShape.elementCount(outputShape) else {
             throw KernelError.invalidParameters(kernel: "Pad", reason: "invalid shape \(shape) padded to \(outputShape)")
         }
         for axis in 0..<rank where pre[axis] > 0 || post[axis] > 0 {
@@ -75,15 +75,15 @@ public struct PadKernel: Sendable {
         self.outputCount = outputCount
         if case .constant(let value) = mode { self.value = value } else { self.value = 0 }
 
-        let padding = kernelMaxRank - rank
+        let padding = KernelShape.maxRank - rank
         let inShape = Array(repeating: 1, count: padding) + shape
         let before = Array(repeating: 0, count: padding) + pre
         let after = Array(repeating: 0, count: padding) + post
         let sizes = Array(repeating: 1, count: padding) + outputShape
-        let inStrides = contiguousStrides(inShape)
+        let inStrides = KernelShape.strides(inShape)
         var offsets: [Int] = []
         var tableStart: [Int] = []
-        for axis in 0..<kernelMaxRank {
+        for axis in 0..<KernelShape.maxRank {
             tableStart.append(offsets.count)
             let size = inShape[axis]
             for o in 0..<sizes[axis] {
@@ -101,10 +101,10 @@ public struct PadKernel: Sendable {
         self.sizes = sizes
         self.offsets = offsets
         self.tableStart = tableStart
-        self.blocks = contiguousStrides(sizes)
-        self.lastPre = before[kernelMaxRank - 1]
-        self.lastInput = inShape[kernelMaxRank - 1]
-        self.lastPost = after[kernelMaxRank - 1]
+        self.blocks = KernelShape.strides(sizes)
+        self.lastPre = before[KernelShape.maxRank - 1]
+        self.lastInput = inShape[KernelShape.maxRank - 1]
+        self.lastPost = after[KernelShape.maxRank - 1]
     }
 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {

@@ -22,13 +22,13 @@ public struct TransposeKernel: Sendable {
     static let tile = 32
 
     public init(shape: [Int], permutation: [Int]) throws {
-        guard (1...kernelMaxRank).contains(shape.count) else {
-            throw KernelError.invalidParameters(kernel: "Transpose", reason: "rank \(shape.count) is outside 1…\(kernelMaxRank)")
+        guard (1...KernelShape.maxRank).contains(shape.count) else {
+            throw KernelError.invalidParameters(kernel: "Transpose", reason: "rank \(shape.count) is outside 1…\(KernelShape.maxRank)")
         }
         guard permutation.count == shape.count, permutation.sorted() == Array(0..<shape.count) else {
             throw KernelError.invalidParameters(kernel: "Transpose", reason: "\(permutation) is not a permutation of the \(shape.count) axes")
         }
-        guard let count = checkedElementCount(shape) else {
+        guard let count = KernelShape.elementCount(shape) else {
             throw KernelError.invalidParameters(kernel: "Transpose", reason: "invalid shape \(shape)")
         }
         self.shape = shape
@@ -36,7 +36,7 @@ public struct TransposeKernel: Sendable {
         self.outputShape = permutation.map { shape[$0] }
         self.count = count
 
-        let inputStrides = contiguousStrides(shape)
+        let inputStrides = KernelShape.strides(shape)
         var sizes: [Int] = []
         var strides: [Int] = []
         for axis in permutation where shape[axis] != 1 {
@@ -57,7 +57,7 @@ public struct TransposeKernel: Sendable {
         } else {
             plan = .gather
         }
-        let padding = kernelMaxRank - rank
+        let padding = KernelShape.maxRank - rank
         self.sizes = Array(repeating: 1, count: padding) + sizes
         self.strides = Array(repeating: 0, count: padding) + strides
     }

@@ -46,8 +46,28 @@ public enum LayoutAssignment {
             return name
         }
 
-        for node in graph.nodes {
+        // Gemm/MatMul weights re-ordered so they read a channels-last flatten directly (node index → new B name).
+        var permutedWeights: [Int: String] = [:]
+
+        for (index, node) in graph.nodes.enumerated() {
             var node = node
+            if let newWeights = permutedWeights[index] { node.inputs[1] = newWeights }
+            if let consumers = try flattenFeedingOnlyLinearLayers(node, graph, channelsLast: channelsLast) {
+                // Flatten the NHWC bytes as they are and permute the consumers' weights instead of the activation:
+                // the layout change then costs nothing at run time.
+                let inputShape = graph.shapes[node.inputs[0]] ?? []
+                for consumer in consumers {
+                    let weightName = graph.nodes[consumer].inputs[1]
+                    guard let weights = graph.initializers[weightName] else { continue }
+                    let transB = (try? graph.nodes[consumer].int("transB", default: 0, in: graph.source)) ?? 0
+                    let name = result.freshNameAvoiding(graph, "\(weightName)#nhwc")
+                    result.initializers[name] = permuteRowsToChannelsLast(weights, transposed: transB != 0, inputShape: inputShape)
+                    permutedWeights[consumer] = name
+                }
+                node.attributes[channelsLastFlattenKey] = .int(1)
+                result.nodes.append(node)
+                continue
+            }
             let activationInputs = node.inputs.filter { !$0.isEmpty && isRank4Activation($0) }
             let wantLast: Bool
             if channelsLastOps.contains(node.opType) {
@@ -78,7 +98,63 @@ public enum LayoutAssignment {
             result.nodes.append(Node(name: output.name, opType: toChannelsFirst, inputs: [inner], outputs: [output.name]))
         }
         result.channelsLast = channelsLast
+        result.removeUnusedInitializers()
         return result
+    }
+
+    /// Marks a Flatten/Reshape that reads channels-last bytes as they are (its consumers' weights were permuted).
+    public static let channelsLastFlattenKey = "adapt.channels_last_input"
+
+    /// For a Flatten (or Reshape to [N, C·H·W]) of a channels-last value whose every reader is a Gemm or MatMul
+    /// with constant weights indexed by the flattened axis, the readers' node indices; nil otherwise.
+    private static func flattenFeedingOnlyLinearLayers(_ node: Node, _ graph: Graph, channelsLast: Set<String>) throws -> [Int]? {
+        guard node.opType == "Flatten" || node.opType == "Reshape",
+              let input = node.input(0), channelsLast.contains(input),
+              let inputShape = graph.shapes[input], !conversionIsIdentity(inputShape),
+              let output = node.outputs.first, !graph.isGraphOutput(output),
+              graph.shapes[output] == [inputShape[0], inputShape[1] * inputShape[2] * inputShape[3]]
+        else { return nil }
+        let consumers = graph.consumers(of: output)
+        guard !consumers.isEmpty else { return nil }
+        for index in consumers {
+            let consumer = graph.nodes[index]
+            guard consumer.inputs.first == output, consumer.inputs.dropFirst().allSatisfy({ $0 != output }),
+                  let weights = consumer.input(1).flatMap({ graph.initializers[$0] }), weights.shape.count == 2
+            else { return nil }
+            switch consumer.opType {
+            case "Gemm":
+                guard try consumer.int("transA", default: 0, in: graph.source) == 0 else { return nil }
+            case "MatMul":
+                break
+            default:
+                return nil
+            }
+        }
+        return consumers
+    }
+
+    /// Re-orders the depth axis of a linear layer's weights from C·H·W (NCHW flatten) to H·W·C (NHWC flatten).
+    static func permuteRowsToChannelsLast(_ weights: Tensor, transposed: Bool, inputShape: [Int]) -> Tensor {
+        let (channels, height, width) = (inputShape[1], inputShape[2], inputShape[3])
+        let depth = channels * height * width
+        let values = weights.floats
+        let columns = values.count / depth
+        var result = [Float](repeating: 0, count: values.count)
+        for c in 0..<channels {
+            for y in 0..<height {
+                for x in 0..<width {
+                    let from = (c * height + y) * width + x, to = (y * width + x) * channels + c
+                    for column in 0..<columns {
+                        if transposed {
+                            result[column * depth + to] = values[column * depth + from]
+                        } else {
+                            result[to * columns + column] = values[from * columns + column]
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: weights.shape, floats: result)
     }
 
     /// Softmax from opset 13 normalises one axis, which maps onto channels-last memory by permuting the axis.

@@ -17,7 +17,7 @@ struct XNNPACKLowering {
             guard let input = node.input(0), graph.initializers[input] == nil, let output = node.outputs.first else { continue }
             switch node.opType {
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity":
-                if graph.channelsLast.contains(input) {
+                if graph.channelsLast.contains(input) && node.attributes[LayoutAssignment.channelsLastFlattenKey] == nil {
                     throw node.invalid("a channels-last value reached a reshape (layout assignment bug)", in: graph.source)
                 }
                 views[output] = input

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@Suite struct ModelCommandTests {
+    @Test func runWritesOutputMatchingOnnxRuntime() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-run-\(UUID()).npy").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try CLIRunner.run([
+            "model", "run", CLIRunner.fixture("onnx/fmnist_cnn3/model.onnx"),
+            "--input", CLIRunner.fixture("onnx/fmnist_cnn3/input.npy"), "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let written = try Data(contentsOf: URL(fileURLWithPath: output))
+        let expected = try Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("onnx/fmnist_cnn3/expected.npy")))
+        // Both are 1×10 float32 .npy files; compare the payloads value by value.
+        let ours = floats(written.suffix(40)), reference = floats(expected.suffix(40))
+        #expect(ours.count == 10)
+        let worst = zip(ours, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-4 * max(1, reference.map(abs).max() ?? 0))
+    }
+
+    @Test func benchJSONHasTheContractFields() throws {
+        let result = try CLIRunner.run([
+            "model", "bench", CLIRunner.fixture("onnx/fmnist_cnn3/model.onnx"), "--iterations", "50", "--warmup", "5", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(object["threads"] as? Int == 1)
+        #expect(object["iterations"] as? Int == 50)
+        #expect((object["model"] as? String)?.hasSuffix("model.onnx") == true)
+        let latency = try #require(object["latency_ms"] as? [String: Double])
+        let p50 = try #require(latency["p50"]), p95 = try #require(latency["p95"]), p99 = try #require(latency["p99"])
+        #expect(p50 > 0 && p50 <= p95 && p95 <= p99)
+        #expect((object["throughput_ips"] as? Double ?? 0) > 0)
+    }
+
+    @Test func inspectListsLayersAndTotals() throws {
+        let result = try CLIRunner.run(["model", "inspect", CLIRunner.fixture("onnx/fmnist_cnn3/model.onnx")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("Conv"))
+        #expect(result.standardOutput.contains("Gemm"))
+        // 3 convolutions and the classifier of the 28×28 CNN: 7 369 216 multiply–accumulates.
+        #expect(result.standardOutput.contains("7.37M MACs"))
+        #expect(result.standardOutput.contains("xnnpack convolution2d_nhwc_f32"))
+    }
+
+    /// Every bad file gives exit status 1 and one line naming the file and what is wrong, never a crash.
+    @Test(arguments: [
+        ("unsupported_op.onnx", "node 'erf_node' (Erf)"),
+        ("bad_broadcast.onnx", "node 'bad_add' (Add)"),
+        ("conv_channel_mismatch.onnx", "node 'bad_conv' (Conv)"),
+        ("dangling_input.onnx", "node 'orphan' (Relu)"),
+        ("empty.onnx", "empty file"),
+        ("not_onnx.onnx", "not a valid ONNX model"),
+        ("opset8.onnx", "opset 8"),
+        ("external_data.onnx", "external file"),
+    ])
+    func badModelsFailClearly(_ file: String, _ expected: String) throws {
+        let path = CLIRunner.fixture("invalid/\(file)")
+        let result = try CLIRunner.run(["model", "inspect", path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains(path), "\(result.standardError)")
+        #expect(result.standardError.contains(expected), "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func missingFileAndWrongInputAreReported() throws {
+        let missing = try CLIRunner.run(["model", "run", "/nonexistent/model.onnx"])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.contains("/nonexistent/model.onnx: cannot read"))
+
+        let wrongInput = try CLIRunner.run([
+            "model", "run", CLIRunner.fixture("onnx/fmnist_cnn3/model.onnx"),
+            "--input", CLIRunner.fixture("onnx/conv_basic/input.npy"),
+        ])
+        #expect(wrongInput.status == 1)
+        #expect(wrongInput.standardError.contains("needs [1×1×28×28]"), "\(wrongInput.standardError)")
+    }
+
+    private func floats(_ data: Data) -> [Float] {
+        stride(from: data.startIndex, to: data.endIndex, by: 4).map { index in
+            Float(bitPattern: data[index..<index + 4].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
+        }
+    }
+}
