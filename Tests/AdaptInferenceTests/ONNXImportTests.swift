@@ -48,6 +48,7 @@ import Testing
         let graph = try ONNXImporter.load(contentsOf: url.path)
         #expect(graph.source == url.path)
         #expect(graph.nodes.map(\.opType) == ["Conv", "Relu"])
+        #expect(try ONNXImporter.load(data: Data(contentsOf: url), source: url.path) == graph)
     }
 
     @Test func missingFileIsUnreadable() {
@@ -454,7 +455,7 @@ import Testing
         }
         var generator = SplitMix64(seed: 0x0DDB_A11_5EED)
         for original in models {
-            for _ in 0..<20000 {
+            for _ in 0..<1500 {
                 var corrupted = original
                 for _ in 0...Int.random(in: 0..<4, using: &generator) {
                     let position = Int.random(in: 0..<corrupted.count, using: &generator)
@@ -471,7 +472,7 @@ import Testing
             ?? ONNXFixtureFiles.all.first else { return }
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: fixture)))
         var generator = SplitMix64(seed: 42)
-        for _ in 0..<3000 {
+        for _ in 0..<300 {
             let length = Int.random(in: 0..<bytes.count, using: &generator)
             _ = try? ONNXImporter.load(data: Array(bytes[..<length]), source: "cut")
         }

@@ -499,3 +499,19 @@ extension ShapeInferenceTests {
             ])
     }
 }
+
+extension ShapeInferenceTests {
+    @Test func tmpLongChain() throws {
+        var nodes: [Node] = []
+        var previous = "x"
+        for index in 0..<20000 {
+            nodes.append(Node(name: "n\(index)", opType: "Relu", inputs: [previous], outputs: ["v\(index)"]))
+            previous = "v\(index)"
+        }
+        let graph = Graph(name: "g", source: "g", opsetVersion: 13, inputs: [ValueInfo(name: "x", dataType: .float32, shape: [1, 4])],
+                          outputs: [ValueInfo(name: previous, dataType: .float32, shape: [1, 4])], initializers: [:], nodes: nodes)
+        let clock = ContinuousClock()
+        let t = clock.measure { _ = try? GraphSimplifier.run(graph) }
+        print("TIMING", t)
+    }
+}

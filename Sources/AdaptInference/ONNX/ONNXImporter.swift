@@ -1,4 +1,5 @@
-import Foundation
+// Public because `load(data:source:)` takes `Data`.
+public import Foundation
 import SwiftProtobuf
 
 /// Reads ONNX model files into the backend-neutral `Graph`.
@@ -29,6 +30,11 @@ public enum ONNXImporter {
             throw .unreadable(file: path, reason: error.localizedDescription)
         }
         return try decode(bytes, source: path)
+    }
+
+    /// Loads an ONNX model from its serialized bytes; `source` names it in the graph and in errors.
+    public static func load(data: Data, source: String) throws(ModelError) -> Graph {
+        try decode(data, source: source)
     }
 
     /// Loads an ONNX model from its serialized bytes; `source` names it in the graph and in errors.

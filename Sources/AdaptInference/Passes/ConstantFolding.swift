@@ -25,9 +25,9 @@ public enum ConstantFolding {
                 kept.append(node)
                 continue
             }
-            let context = ShapeInference.NodeContext(
-                node: node, source: graph.source, opset: graph.opsetVersion, shapes: shapes, constants: constants)
-            guard let values = try evaluate(context) else {
+            let values = try evaluate(ShapeInference.NodeContext(
+                node: node, source: graph.source, opset: graph.opsetVersion, shapes: shapes, constants: constants))
+            guard let values else {
                 kept.append(node)
                 continue
             }

@@ -56,9 +56,14 @@ public enum ShapeInference {
                     "input '\(name)' is not produced by any node, initializer or graph input", in: graph.source)
             }
 
-            let context = NodeContext(
-                node: node, source: graph.source, opset: graph.opsetVersion, shapes: shapes, constants: constants)
-            let inferred = try infer(context)
+            // The context is dropped before `shapes` and `constants` change, so they are not copied per node.
+            let (inferred, values) = try {
+                let context = NodeContext(
+                    node: node, source: graph.source, opset: graph.opsetVersion, shapes: shapes, constants: constants)
+                let inferred = try infer(context)
+                let evaluable = ConstantFolding.canEvaluate(node, constants: constants, shapes: shapes)
+                return (inferred, evaluable ? try ConstantFolding.evaluate(context) : nil)
+            }()
             for (position, output) in node.outputs.enumerated() where !output.isEmpty {
                 guard position < inferred.count else {
                     throw node.unsupported("output #\(position) ('\(output)') is not supported", in: graph.source)
@@ -70,12 +75,8 @@ public enum ShapeInference {
                 }
                 shapes[output] = inferred[position]
             }
-
-            if ConstantFolding.canEvaluate(node, constants: constants, shapes: shapes),
-               let values = try ConstantFolding.evaluate(context) {
-                for (output, value) in zip(node.outputs, values) where !output.isEmpty {
-                    constants[output] = value
-                }
+            for (output, value) in zip(node.outputs, values ?? []) where !output.isEmpty {
+                constants[output] = value
             }
         }
 
