@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptInferenceTests",
-            dependencies: ["AdaptInference"],
+            dependencies: ["AdaptInference", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         // Runs the built `adapt-top` binary as a user would: exit status, stdout, stderr.

@@ -25,6 +25,9 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Also time every step (node) and print where the time goes.")
+    var perStep = false
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
@@ -50,7 +53,21 @@ struct ModelBench: ParsableCommand {
                       + "p99 \(Format.milliseconds(statistics.p99))  mean \(Format.milliseconds(statistics.mean))")
                 print("throughput \(String(format: "%.1f", statistics.throughput)) inferences/s")
             }
+            if perStep { try printStepTimes(session.model) }
         }
+    }
+
+    /// Times each step over the same number of runs; the per-step clock reads add a little to each step.
+    private func printStepTimes(_ compiled: any CompiledModel) throws {
+        var times: [Duration] = []
+        for _ in 0..<iterations { try compiled.runTimingSteps(into: &times) }
+        let total = times.reduce(.zero, +)
+        let rows = zip(compiled.steps, times).map { step, time in
+            [step.node, step.kernel, Format.milliseconds(time / iterations),
+             String(format: "%.1f %%", total > .zero ? 100 * LatencyStatistics.seconds(time) / LatencyStatistics.seconds(total) : 0)]
+        }
+        print("")
+        print(Format.table(header: ["node", "kernel", "mean", "share"], rows: rows, rightAligned: [2, 3]))
     }
 
     private func fillInputs(_ compiled: any CompiledModel) throws {

@@ -4,18 +4,6 @@ import Testing
 
 // MARK: - Helpers
 
-/// SplitMix64: a small seeded generator so failures reproduce.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func randomValues(_ count: Int, in range: ClosedRange<Float> = -3...3, using generator: inout SeededGenerator) -> [Float] {
     (0..<count).map { _ in Float.random(in: range, using: &generator) }

@@ -453,7 +453,7 @@ import Testing
         if let fixture = ONNXFixtureFiles.all.first(where: { $0.hasSuffix("/conv_bn_relu/model.onnx") }) {
             models.append(Array(try Data(contentsOf: URL(fileURLWithPath: fixture))))
         }
-        var generator = SplitMix64(seed: 0x0DDB_A11_5EED)
+        var generator = SeededGenerator(seed: 0x0DDB_A11_5EED)
         for original in models {
             for _ in 0..<1500 {
                 var corrupted = original
@@ -471,7 +471,7 @@ import Testing
         guard let fixture = ONNXFixtureFiles.all.first(where: { $0.hasSuffix("/resnet_block/model.onnx") })
             ?? ONNXFixtureFiles.all.first else { return }
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: fixture)))
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for _ in 0..<300 {
             let length = Int.random(in: 0..<bytes.count, using: &generator)
             _ = try? ONNXImporter.load(data: Array(bytes[..<length]), source: "cut")
@@ -785,17 +785,3 @@ private enum ONNXFixtureFiles {
     }()
 }
 
-/// A small deterministic generator (SplitMix64), so corruption tests fail reproducibly.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

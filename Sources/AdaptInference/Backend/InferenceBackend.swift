@@ -44,4 +44,7 @@ public protocol CompiledModel: AnyObject {
     /// The output's buffer, valid for the model's lifetime and rewritten by every `run()`.
     func outputBuffer(_ index: Int) -> UnsafeBufferPointer<Float>
     func run() throws
+    /// Runs once like `run()`, adding each step's wall time to `stepTimes` (one entry per `steps` element;
+    /// views stay at zero).
+    func runTimingSteps(into stepTimes: inout [Duration]) throws
 }

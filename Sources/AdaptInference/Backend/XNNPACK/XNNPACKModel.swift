@@ -9,7 +9,10 @@ final class XNNPACKModel: CompiledModel {
 
     let inputs: [TensorDescription]
     let outputs: [TensorDescription]
+    /// Every node's implementation in order, views (`kernel == "view"`, no run-time cost) included.
     private(set) var steps: [StepDescription] = []
+    /// For each program entry, its index in `steps`.
+    private var stepIndexOfProgram: [Int] = []
     let arenaBytes: Int
     var constantBytes: Int { constants.byteCount }
 
@@ -67,11 +70,10 @@ final class XNNPACKModel: CompiledModel {
             let lowered = try lowering.lower(node)
             for (step, kernel) in lowered {
                 program.append(step)
+                stepIndexOfProgram.append(steps.count)
                 steps.append(StepDescription(node: node.name, op: node.opType, kernel: kernel))
             }
-            if lowered.isEmpty {
-                steps.append(StepDescription(node: node.name, op: node.opType, kernel: "view"))
-            }
+            if lowered.isEmpty { steps.append(StepDescription(node: node.name, op: node.opType, kernel: "view")) }
         }
     }
 
@@ -89,18 +91,31 @@ final class XNNPACKModel: CompiledModel {
     }
 
     func run() throws {
-        let threadpool = runtime.threadpool
-        for (index, step) in program.enumerated() {
-            switch step {
-            case .xnnpack(let op):
-                let status = xnn_run_operator(op.handle, threadpool)
-                if status != xnn_status_success {
-                    throw ModelError.backend(
-                        node: steps[index].node, op: steps[index].op, reason: "xnn_run_operator: \(XNNPACKRuntime.describe(status))")
-                }
-            case .native(let body):
-                body()
+        for index in program.indices { try runStep(index) }
+    }
+
+    func runTimingSteps(into stepTimes: inout [Duration]) throws {
+        if stepTimes.count != steps.count { stepTimes = Array(repeating: .zero, count: steps.count) }
+        let clock = ContinuousClock()
+        for index in program.indices {
+            let start = clock.now
+            try runStep(index)
+            stepTimes[stepIndexOfProgram[index]] += start.duration(to: clock.now)
+        }
+    }
+
+    @inline(__always)
+    private func runStep(_ index: Int) throws {
+        switch program[index] {
+        case .xnnpack(let op):
+            let status = xnn_run_operator(op.handle, runtime.threadpool)
+            if status != xnn_status_success {
+                let step = steps[stepIndexOfProgram[index]]
+                throw ModelError.backend(
+                    node: step.node, op: step.op, reason: "xnn_run_operator: \(XNNPACKRuntime.describe(status))")
             }
+        case .native(let body):
+            body()
         }
     }
 
