@@ -266,7 +266,7 @@ public enum ShapeInference {
             guard dims.allSatisfy({ $0 >= 0 }) else { throw c.invalid("shape \(describe(dims)) has a negative dimension") }
             return [try broadcast(c, x, dims)]
         default:
-            throw c.node.unsupported("no shape inference for op \(op)", in: c.source)
+            throw c.node.unsupported("adapt-top has no implementation of op \(op)", in: c.source)
         }
     }
 
