@@ -1,15 +1,3 @@
-/// Options for loading a model.
-public struct SessionOptions: Sendable {
-    /// Threads of the backend's pool; 1 runs on the calling thread.
-    public var threads: Int
-    public var backend: any InferenceBackend
-
-    public init(threads: Int = 1, backend: any InferenceBackend = XNNPACKBackend()) {
-        self.threads = threads
-        self.backend = backend
-    }
-}
-
 /// An ONNX model imported, optimised and compiled for one backend: the entry point for running a model.
 ///
 /// Not `Sendable`: one thread owns a session and its buffers, as one inference thread owns a runtime.
@@ -21,15 +9,17 @@ public final class InferenceSession {
     public let model: any CompiledModel
     public let backendName: String
 
-    public convenience init(contentsOf path: String, options: SessionOptions = SessionOptions()) throws {
-        try self.init(graph: ONNXImporter.load(contentsOf: path), options: options)
+    /// - Parameter backend: compiles the model; nil means XNNPACK on the calling thread.
+    public convenience init(contentsOf path: String, backend: (any InferenceBackend)? = nil) throws {
+        try self.init(graph: ONNXImporter.load(contentsOf: path), backend: backend)
     }
 
-    public init(graph: Graph, options: SessionOptions = SessionOptions()) throws {
+    public init(graph: Graph, backend: (any InferenceBackend)? = nil) throws {
+        let backend = try backend ?? XNNPACKBackend(threads: 1)
         simplifiedGraph = try GraphSimplifier.run(graph)
         optimizedGraph = try Self.optimize(simplifiedGraph)
-        model = try options.backend.compile(optimizedGraph, threads: options.threads)
-        backendName = options.backend.name
+        model = try backend.compile(optimizedGraph)
+        backendName = backend.name
     }
 
     /// The backend-neutral fusions every backend starts from.

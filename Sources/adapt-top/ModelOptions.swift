@@ -14,6 +14,6 @@ struct ModelOptions: ParsableArguments {
     }
 
     func load() throws -> InferenceSession {
-        try InferenceSession(contentsOf: file, options: SessionOptions(threads: threads))
+        try InferenceSession(contentsOf: file, backend: XNNPACKBackend(threads: threads))
     }
 }

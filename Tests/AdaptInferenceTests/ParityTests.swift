@@ -29,10 +29,25 @@ import Testing
         guard FileManager.default.fileExists(atPath: "\(folder)/model.onnx") else { return }
         let input = try NPY.read(contentsOf: "\(folder)/input.npy")
         let expected = try NPY.read(contentsOf: "\(folder)/expected.npy")
-        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx", options: SessionOptions(threads: 2))
+        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx", backend: XNNPACKBackend(threads: 2))
         let output = try #require(try session.run([input.values]).first)
         let scale = max(1, expected.values.map(abs).max() ?? 0)
         let worst = zip(output, expected.values).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst <= 1e-4 * scale)
+    }
+
+    /// One backend (one thread pool) serves several models, as an engine's variants share it.
+    @Test func oneBackendCompilesSeveralModels() throws {
+        let backend = try XNNPACKBackend(threads: 2)
+        let sessions = try ["resnet_block", "mobilenetv2_block"].map { name in
+            (name, try InferenceSession(contentsOf: TestFixtures.path("onnx/\(name)/model.onnx"), backend: backend))
+        }
+        for (name, session) in sessions + sessions {
+            let input = try NPY.read(contentsOf: TestFixtures.path("onnx/\(name)/input.npy"))
+            let expected = try NPY.read(contentsOf: TestFixtures.path("onnx/\(name)/expected.npy"))
+            let output = try #require(try session.run([input.values]).first)
+            let worst = zip(output, expected.values).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-4 * max(1, expected.values.map(abs).max() ?? 0), "\(name)")
+        }
     }
 }

@@ -20,14 +20,17 @@ public struct StepDescription: Sendable, Equatable {
     public var kernel: String
 }
 
-/// Turns an optimised `Graph` into something that runs. Implementations keep the rules below:
+/// Turns an optimised `Graph` into something that runs. One backend value owns one thread pool, shared by
+/// every model it compiles (an engine holds one backend for all its variants). Implementations keep these rules:
 /// - `compile` does every allocation and weight repacking; `CompiledModel.run()` allocates nothing.
 /// - Inputs are read from and outputs written to the buffers the compiled model exposes, in NCHW order.
 /// - Errors are `ModelError`s naming the node and op; a failed compile leaves nothing running behind.
 public protocol InferenceBackend: Sendable {
     /// Short name shown to users (`xnnpack`, later `onednn`).
     var name: String { get }
-    func compile(_ graph: Graph, threads: Int) throws -> any CompiledModel
+    /// Threads of the backend's pool (1: models run on the caller's thread).
+    var threads: Int { get }
+    func compile(_ graph: Graph) throws -> any CompiledModel
 }
 
 /// A model ready to run on one backend. Owned by one thread at a time; not `Sendable` on purpose.
