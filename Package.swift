@@ -14,10 +14,12 @@ let package = Package(
     products: [
         .executable(name: "adapt-top", targets: ["adapt-top"]),
         .library(name: "AdaptInference", targets: ["AdaptInference"]),
+        .library(name: "AdaptEngine", targets: ["AdaptEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
@@ -35,10 +37,18 @@ let package = Package(
             exclude: ["ONNX/onnx.proto"],
             swiftSettings: swiftSettings
         ),
+        // C shim over zlib (zlib1g-dev), for the gzip-compressed data sets; imported by AdaptEngine/Data/Gzip.swift only.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(
+            name: "AdaptEngine",
+            dependencies: ["AdaptInference", "CZlib", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "adapt-top",
             dependencies: [
                 "AdaptInference",
+                "AdaptEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -46,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "AdaptInferenceTests",
             dependencies: ["AdaptInference", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AdaptEngineTests",
+            dependencies: ["AdaptEngine"],
             swiftSettings: swiftSettings
         ),
         // Runs the built `adapt-top` binary as a user would: exit status, stdout, stderr.

@@ -12,11 +12,23 @@ then run
 
 and report max|Y - onnxruntime| against the parity tolerance
 1e-4 * max(1, max|onnxruntime|). Models whose export uses other ops are
-reported and not sent to adapt-top.
+reported and not sent to adapt-top. When adapt-top fails, its full
+stderr/stdout is printed and kept verbatim (the table holds its last line).
+
+Speed (unless --no-bench): for each export, single-thread p50 of
+`adapt-top model bench FILE --iterations N --input X.npy --json` (N =
+--bench-iterations, default 20) next to onnxruntime's, measured with the code
+of bench.py (imported, not copied): ORT_ENABLE_ALL (unlike the parity run,
+which uses ORT_DISABLE_ALL), intra-op 1; "ort C API" = OrtApi::Run timed in C
+(onnxruntime's own per-run time, the reference of the ratio), "ort python" =
+session.run timed from Python, "ort profiler" = p50 of the profiler's
+"model_run" events (inflated by per-node profiling; reference only). One round
+per model; warm-up: adapt-top's default (50 runs), onnxruntime max(5, N/10).
 
     python3 Scripts/check_torchvision.py --ort-only           # export + onnxruntime half only
     python3 Scripts/check_torchvision.py                      # full check (needs the release build)
     python3 Scripts/check_torchvision.py resnet18 alexnet --keep /tmp/tv
+    python3 Scripts/check_torchvision.py --markdown-out Scripts/bench-results/torchvision.md
 
 Needs torchvision matching torch (torch 2.13.0 -> torchvision 0.28.0, see
 Scripts/requirements.txt). Exit status: 0 when every model that was compared
@@ -28,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,6 +53,8 @@ import onnx
 import onnxruntime as ort
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (speed measurement shared with bench.py)
 
 SUPPORTED_OPS = {
     "Conv", "Gemm", "MatMul", "Relu", "Clip", "LeakyRelu", "Sigmoid",
@@ -144,7 +159,8 @@ def run_adapt_top(binary: str, path: Path, x_path: Path, y_path: Path, timeout: 
         raise RuntimeError(f"timeout after {timeout:.0f}s") from None
     if proc.returncode != 0:
         lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        raise RuntimeError(f"exit {proc.returncode}: {lines[-1] if lines else 'no output'}")
+        raise bench.AdaptTopError(f"exit {proc.returncode}: {lines[-1] if lines else 'no output'}",
+                                  (proc.stderr.strip() + "\n" + proc.stdout.strip()).strip())
     if not y_path.exists():
         raise RuntimeError(f"no output file {y_path}")
     return np.load(y_path)
@@ -160,6 +176,10 @@ def main() -> int:
     ap.add_argument("--opset", type=int, default=13, help="export opset (default 13)")
     ap.add_argument("--keep", type=Path, help="keep the exports and .npy files in this directory")
     ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--no-bench", action="store_true", help="skip the speed comparison")
+    ap.add_argument("--bench-iterations", type=int, default=20,
+                    help="timed runs for adapt-top model bench and onnxruntime (default 20)")
+    ap.add_argument("--markdown-out", type=Path, help="also write the results (tables, errors verbatim) here")
     args = ap.parse_args()
     names = args.models or list(ARCHS)
     unknown = [n for n in names if n not in ARCHS]
@@ -179,7 +199,18 @@ def main() -> int:
         tmp = tempfile.TemporaryDirectory(prefix="check_torchvision_")
         out_dir = Path(tmp.name)
 
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    load_start = bench.load_avg()
+    header = (f"torch {torch.__version__}, torchvision {tv.__version__}, onnx {onnx.__version__}, "
+              f"onnxruntime {ort.__version__}; input 1x3x{args.size}x{args.size}, opset {args.opset}")
+    c_bench = None
+    if not args.no_bench and not args.ort_only:
+        c_bench = bench.OrtCBench(out_dir)
+        if c_bench.error:
+            print(f"note: ort C API column unavailable: {c_bench.error}")
+
     rows = []
+    errors = []  # (model, what, verbatim output)
     ok = True
     for name in names:
         row = {"model": name}
@@ -221,37 +252,117 @@ def main() -> int:
         if args.ort_only:
             row["status"] = "ort only"
             continue
+        if not args.no_bench:
+            measure_ort(row, path, x, args.bench_iterations, c_bench, out_dir, args.timeout)
         if extra:
             row["status"] = "skipped (unsupported ops)"
             continue
         try:
             got = run_adapt_top(args.adapt_top, path, x_path, y_path, args.timeout)
         except RuntimeError as e:
-            row["status"] = f"adapt-top error: {str(e)[:120]}"
+            row["status"] = f"adapt-top error: {bench.one_line(str(e), 10_000)}"
             ok = False
-            print(f"  {row['status']}")
-            continue
-        if got.shape != y.shape:
-            row["status"] = f"shape mismatch: adapt-top {list(got.shape)} vs {list(y.shape)}"
-            ok = False
-            continue
-        diff = float(np.abs(got.astype(np.float32) - y).max())
-        row["diff"] = diff
-        row["status"] = "PASS" if diff <= tol else "FAIL"
-        ok &= diff <= tol
-        print(f"  adapt-top max|diff| {diff:.3g} -> {row['status']}")
+            output = getattr(e, "output", "") or str(e)
+            errors.append((name, "model run", output))
+            print(f"  adapt-top model run failed: {e}")
+            print("    " + output.replace("\n", "\n    "))
+        else:
+            if got.shape != y.shape:
+                row["status"] = f"shape mismatch: adapt-top {list(got.shape)} vs {list(y.shape)}"
+                ok = False
+                errors.append((name, "model run", row["status"]))
+                print(f"  {row['status']}")
+            else:
+                diff = float(np.abs(got.astype(np.float32) - y).max())
+                row["diff"] = diff
+                row["status"] = "PASS" if diff <= tol else "FAIL"
+                ok &= diff <= tol
+                print(f"  adapt-top max|diff| {diff:.3g} -> {row['status']}")
+                if diff > tol:
+                    errors.append((name, "model run", f"max|adapt-top - onnxruntime| = {diff:.6g} > tolerance "
+                                   f"{tol:.6g} (max|onnxruntime| = {float(np.abs(y).max()):.6g})"))
+        if not args.no_bench:
+            try:
+                row["adapt_us"] = bench.run_adapt_top(args.adapt_top, path, 1, args.bench_iterations,
+                                                      args.timeout, inputs=[x_path])
+                print(f"  adapt-top bench p50 {row['adapt_us']:.0f} us")
+            except RuntimeError as e:
+                row["adapt_bench_error"] = bench.one_line(str(e), 10_000)
+                output = getattr(e, "output", "") or str(e)
+                errors.append((name, "model bench", output))
+                print(f"  adapt-top model bench failed: {e}")
+                print("    " + output.replace("\n", "\n    "))
 
-    print()
-    print("| model | export MB | only supported ops | max abs(ort - torch) | max abs(adapt-top - ort) | tolerance | result |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | --- |")
+    lines = [header, "",
+             "| model | export MB | only supported ops | max abs(ort - torch) | max abs(adapt-top - ort) | tolerance | result |",
+             "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
     for r in rows:
         def f(k, fmt):
             return format(r[k], fmt) if k in r else "-"
-        print(f"| {r['model']} | {f('size_mb', '.1f')} | {r.get('supported', '-')} | {f('ort_vs_torch', '.2e')} | "
-              f"{f('diff', '.2e')} | {f('tol', '.2e')} | {r.get('status', '-')} |")
+        lines.append(f"| {r['model']} | {f('size_mb', '.1f')} | {r.get('supported', '-')} | "
+                     f"{f('ort_vs_torch', '.2e')} | {f('diff', '.2e')} | {f('tol', '.2e')} | {r.get('status', '-')} |")
+    if not args.no_bench and not args.ort_only:
+        n = args.bench_iterations
+        lines += ["", f"Speed, 1 thread, {n} timed runs each, p50 in ms (onnxruntime ORT_ENABLE_ALL). "
+                  "ratio = adapt-top / ort C API (onnxruntime's own per-run time, OrtApi::Run timed in C); "
+                  "ort profiler = profiler \"model_run\" p50, inflated by per-node profiling (reference only).", "",
+                  "| model | ort python p50 | ort C API p50 | ort profiler p50 | adapt-top p50 | "
+                  "ratio adapt-top / ort C API |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for r in rows:
+            def ms(k):
+                if k in r:
+                    return f"{r[k] / 1000:.2f}"
+                return f"error: {r[k + '_error']}" if k + "_error" in r else "-"
+            if "adapt_us" in r:
+                adapt = ms("adapt_us")
+            elif "adapt_bench_error" in r:
+                adapt = f"error: {r['adapt_bench_error']}"
+            else:
+                adapt = "-"
+            ratio = f"{r['adapt_us'] / r['ort_c_us']:.2f}" if "adapt_us" in r and "ort_c_us" in r else "-"
+            lines.append(f"| {r['model']} | {ms('ort_py_us')} | {ms('ort_c_us')} | {ms('ort_prof_us')} | "
+                         f"{adapt} | {ratio} |")
+    if errors:
+        lines += ["", "adapt-top failures and mismatches (verbatim):"]
+        for model, what, output in errors:
+            lines += ["", f"{model} (`adapt-top {what}`):", "", "```", output, "```"]
+    print()
+    print("\n".join(lines))
+    if args.markdown_out:
+        args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
+        preamble = [f"command: `{' '.join(['python3', *sys.argv])}`",
+                    f"date: {started} .. {time.strftime('%Y-%m-%dT%H:%M:%S%z')}",
+                    f"cpu: {bench.cpu_model()}, {os.cpu_count()} logical CPUs",
+                    f"load average (1/5/15 min) at start: {load_start}, at end: {bench.load_avg()}", ""]
+        args.markdown_out.write_text("\n".join(preamble + lines) + "\n")
     if tmp is not None:
         tmp.cleanup()
     return 0 if ok else 1
+
+
+def measure_ort(row: dict, path: Path, x: np.ndarray, iterations: int, c_bench, tmp_dir: Path,
+                timeout: float) -> None:
+    """onnxruntime speed with bench.py's code: fills row["ort_py_us" / "ort_c_us" / "ort_prof_us"]
+    or the matching "*_error"."""
+    warmup = bench.default_warmup(iterations)
+    try:
+        sess = bench.make_session(path, 1)
+        feeds = {sess.get_inputs()[0].name: x}
+        row["ort_py_us"] = bench.ort_p50_us(sess, feeds, iterations, warmup)
+    except Exception as e:  # noqa: BLE001
+        row["ort_py_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
+        return
+    try:
+        row["ort_c_us"] = c_bench.p50_us(path, sess, feeds, 1, iterations, warmup, path.stem, timeout)
+    except Exception as e:  # noqa: BLE001
+        row["ort_c_us_error"] = bench.one_line(str(e))
+    try:
+        row["ort_prof_us"] = bench.ort_profiler_p50_us(path, 1, feeds, iterations, warmup, tmp_dir)
+    except Exception as e:  # noqa: BLE001
+        row["ort_prof_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
+    print(f"  onnxruntime p50: python {row['ort_py_us']:.0f} us, C API {row.get('ort_c_us', float('nan')):.0f} us, "
+          f"profiler {row.get('ort_prof_us', float('nan')):.0f} us")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import Foundation
+import AdaptEngine
 import AdaptInference
 import ArgumentParser
 
@@ -9,9 +10,10 @@ struct AdaptTop: ParsableCommand {
         abstract: "A top for adaptive on-device deep learning.",
         discussion: """
             Runs ONNX models on this device with XNNPACK. The live dashboard and the adaptation engine are being \
-            built; today `adapt-top model` inspects, runs and benchmarks models.
+            built; today `adapt-top model` inspects, runs and benchmarks one model and `adapt-top profile` measures \
+            a family of variants on the device.
             """,
-        subcommands: [ModelCommand.self]
+        subcommands: [ModelCommand.self, ProfileCommand.self]
     )
 }
 
@@ -31,6 +33,12 @@ func reportingModelErrors<T>(_ body: () throws -> T) throws -> T {
         printError(error.description)
         throw ExitCode(1)
     } catch let error as NPYError {
+        printError(error.description)
+        throw ExitCode(1)
+    } catch let error as ManifestError {
+        printError(error.description)
+        throw ExitCode(1)
+    } catch let error as DatasetError {
         printError(error.description)
         throw ExitCode(1)
     }

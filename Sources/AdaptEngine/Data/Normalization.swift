@@ -1,0 +1,23 @@
+/// How raw pixels become a model's input: `((pixel × scale) − mean) / std`, per channel.
+public struct Normalization: Sendable, Equatable {
+    public var scale: Float
+    public var mean: [Float]
+    public var std: [Float]
+
+    public init(scale: Float, mean: [Float], std: [Float]) {
+        self.scale = scale
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Writes one grey-scale image (one channel) into `destination`, normalised.
+    /// - Complexity: O(pixels); allocates nothing, so it can sit on the inference path.
+    public func apply(_ pixels: ArraySlice<UInt8>, into destination: UnsafeMutableBufferPointer<Float>) {
+        let multiplier = scale / std[0], offset = mean[0] / std[0]
+        var index = destination.startIndex
+        for pixel in pixels {
+            destination[index] = Float(pixel) * multiplier - offset
+            index += 1
+        }
+    }
+}

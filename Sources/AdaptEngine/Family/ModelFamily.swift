@@ -1,0 +1,39 @@
+public import AdaptInference
+
+/// A family whose variants are loaded, checked against the manifest and compiled on one backend.
+public struct ModelFamily {
+    public struct Variant {
+        public var spec: FamilyManifest.Variant
+        public var session: InferenceSession
+    }
+
+    public var manifest: FamilyManifest
+    public var variants: [Variant]
+
+    /// Loads every variant, checking that each takes the manifest's input shape and gives one score per label.
+    /// Errors name the manifest, the variant's field and its file.
+    public init(manifest: FamilyManifest, backend: any InferenceBackend) throws {
+        self.manifest = manifest
+        variants = try manifest.variants.enumerated().map { index, spec in
+            let field = "variants[\(index)]"
+            let session: InferenceSession
+            do {
+                session = try InferenceSession(contentsOf: spec.file, backend: backend)
+            } catch let error as ModelError {
+                throw ManifestError(file: manifest.source, line: nil, field: "\(field).file", message: "\(error)")
+            }
+            let model = session.model
+            guard model.inputs.count == 1, model.inputs[0].shape == manifest.input.shape else {
+                throw ManifestError(
+                    file: manifest.source, line: nil, field: "input.shape",
+                    message: "is \(manifest.input.shape), but \(spec.id) (\(spec.file)) takes \(model.inputs.map(\.shape))")
+            }
+            guard model.outputs.count == 1, model.outputs[0].count == manifest.labels.count else {
+                throw ManifestError(
+                    file: manifest.source, line: nil, field: "labels",
+                    message: "lists \(manifest.labels.count) labels, but \(spec.id) (\(spec.file)) outputs \(model.outputs.map(\.shape))")
+            }
+            return Variant(spec: spec, session: session)
+        }
+    }
+}

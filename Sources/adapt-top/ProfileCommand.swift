@@ -1,0 +1,149 @@
+import AdaptEngine
+import AdaptInference
+import ArgumentParser
+import Foundation
+
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Measure every variant of a family on this device: accuracy on the labelled data, latency, memory.",
+        discussion: """
+            Accuracy is top-1 on the manifest's data split, computed by adapt-top's own inference; the reference \
+            column is the training script's figure. Latency is measured back to back on one thread.
+            """)
+
+    @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var family: String = FamilyDefaults.manifestPath
+
+    @Option(help: "Folder of the data set's IDX files (overrides the manifest's dataset.path).", completion: .directory)
+    var data: String?
+
+    @Option(help: "Evaluate accuracy on the first N images only (default: the whole split).")
+    var limit: Int?
+
+    @Option(help: "Timed runs per variant for latency.")
+    var iterations: Int = 500
+
+    @Option(help: "Threads of the inference pool.")
+    var threads: Int = 1
+
+    @Flag(help: "Print one JSON object per variant instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingModelErrors {
+            let manifest = try FamilyManifest.load(contentsOf: family, dataDirectory: data)
+            let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+            let loaded = try ModelFamily(manifest: manifest, backend: XNNPACKBackend(threads: threads))
+            let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) != 0)
+            let profiles = try VariantProfiler.profile(loaded, images: images, limit: limit, iterations: iterations) { id, done, total in
+                progress.show("profiling \(id): \(done)/\(total) images")
+            }
+            progress.clear()
+            if json {
+                for profile in profiles { print(try Format.jsonLine(ProfileReport(profile))) }
+            } else {
+                printTable(profiles, manifest: manifest, evaluated: min(limit ?? images.count, images.count))
+            }
+        }
+    }
+
+    private func printTable(_ profiles: [VariantProfile], manifest: FamilyManifest, evaluated: Int) {
+        print("family \(manifest.family) (\(manifest.task)), \(profiles.count) variants, accuracy on \(evaluated) "
+              + "\(manifest.dataset.split.rawValue) images of \(manifest.dataset.name), \(threads) thread(s)")
+        let rows = profiles.map { profile -> [String] in
+            let reference = profile.referenceAccuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "n/a"
+            let delta = profile.referenceAccuracy.map { String(format: "%+.2f", (profile.accuracy.accuracy - $0) * 100) } ?? "n/a"
+            return [profile.id, profile.transform, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
+                    Format.milliseconds(profile.latency.p50), Format.milliseconds(profile.latency.p95),
+                    Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB), profile.onFront ? "yes" : "no"]
+        }
+        print(Format.table(
+            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "on front"],
+            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8]))
+    }
+}
+
+/// `profile --json`: field names are the contract in DESIGN.md.
+struct ProfileReport: Encodable {
+    var id: String
+    var source: String
+    var transform: String
+    var backend: String
+    var accuracy: Double
+    var referenceAccuracy: Double?
+    var latencyMsP50: Double
+    var latencyMsP95: Double
+    var latencyMsP99: Double
+    var memoryMb: Double
+    /// Not measured yet (the profiler's energy model comes with on-device variants): always null, never a guess.
+    var energyMjEstimate: Double?
+    var onFront: Bool
+
+    init(_ profile: VariantProfile) {
+        id = profile.id
+        source = profile.source
+        transform = profile.transform
+        backend = profile.backend
+        accuracy = profile.accuracy.accuracy
+        referenceAccuracy = profile.referenceAccuracy
+        latencyMsP50 = LatencyStatistics.milliseconds(profile.latency.p50)
+        latencyMsP95 = LatencyStatistics.milliseconds(profile.latency.p95)
+        latencyMsP99 = LatencyStatistics.milliseconds(profile.latency.p99)
+        memoryMb = profile.memoryMB
+        energyMjEstimate = nil
+        onFront = profile.onFront
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, transform, backend, accuracy
+        case referenceAccuracy = "reference_accuracy"
+        case latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95", latencyMsP99 = "latency_ms_p99"
+        case memoryMb = "memory_mb"
+        case energyMjEstimate = "energy_mj_estimate"
+        case onFront = "on_front"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(source, forKey: .source)
+        try container.encode(transform, forKey: .transform)
+        try container.encode(backend, forKey: .backend)
+        try container.encode(accuracy, forKey: .accuracy)
+        // Absent values are written as null, so every line has every key.
+        try container.encode(referenceAccuracy, forKey: .referenceAccuracy)
+        try container.encode(latencyMsP50, forKey: .latencyMsP50)
+        try container.encode(latencyMsP95, forKey: .latencyMsP95)
+        try container.encode(latencyMsP99, forKey: .latencyMsP99)
+        try container.encode(memoryMb, forKey: .memoryMb)
+        try container.encode(energyMjEstimate, forKey: .energyMjEstimate)
+        try container.encode(onFront, forKey: .onFront)
+    }
+}
+
+/// Where the bundled demo family lives, relative to the working directory (the repository root).
+enum FamilyDefaults {
+    static let manifestPath = "Examples/fashion-mnist/family.yaml"
+}
+
+/// A progress line on stderr that rewrites itself, for interactive terminals only.
+struct ProgressLine {
+    let enabled: Bool
+
+    func show(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
