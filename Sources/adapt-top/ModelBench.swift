@@ -85,7 +85,7 @@ struct ModelBench: ParsableCommand {
             }
             return
         }
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for index in compiled.inputs.indices {
             let buffer = compiled.inputBuffer(index)
             for position in buffer.indices { buffer[position] = Float.random(in: -1...1, using: &generator) }
@@ -113,22 +113,5 @@ struct BenchReport: Encodable {
         case model, backend, threads, iterations
         case latencyMs = "latency_ms"
         case throughputIps = "throughput_ips"
-    }
-}
-
-/// A small seeded generator so benchmark inputs are the same on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import AdaptInference
 @testable import AdaptEngine
 
 @Suite struct ParetoFrontTests {
