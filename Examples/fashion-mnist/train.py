@@ -210,14 +210,15 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2(nn.Module):
-    """MobileNetV2 sized for 28x28: stride-1 stem, two stride-2 stages (28 -> 14 -> 7)."""
+    """MobileNetV2 sized for 28x28: a stride-2 stem (28 -> 14) as in the original (224 -> 112),
+    one more stride-2 stage (14 -> 7), expansion 4, ReLU6, 1x1 head conv, GAP, linear."""
 
     # (expansion t, channels c, repeats n, first stride s)
-    CFG = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 2, 1), (6, 96, 1, 1)]
+    CFG = [(1, 16, 1, 1), (4, 24, 1, 1), (4, 32, 2, 2), (4, 64, 2, 1), (4, 96, 1, 1)]
 
-    def __init__(self, stem: int = 16, last: int = 320):
+    def __init__(self, stem: int = 16, last: int = 256):
         super().__init__()
-        layers: list[nn.Module] = [*conv_bn(1, stem), nn.ReLU6(inplace=True)]
+        layers: list[nn.Module] = [*conv_bn(1, stem, 3, 2), nn.ReLU6(inplace=True)]
         cin = stem
         for t, c, n, s in self.CFG:
             for i in range(n):
@@ -260,20 +261,20 @@ class Variant:
 
 
 VARIANTS = [
-    Variant("mlp", lambda: MLP(256), epochs=12, lr=0.05, wd=1e-4, augment=False,
+    Variant("mlp", lambda: MLP(256), epochs=20, lr=0.05, wd=1e-4, augment=False,
             note="784-256-10 MLP, ReLU, dropout 0.2"),
-    Variant("cnn-w25", lambda: PlainCNN(8), epochs=12,
+    Variant("cnn-w25", lambda: PlainCNN(8), epochs=10,
             note="plain CNN, widths 8/16 (x0.25 of 32/64), flatten + linear"),
-    Variant("cnn-w50", lambda: PlainCNN(16), epochs=12,
+    Variant("cnn-w50", lambda: PlainCNN(16), epochs=10,
             note="plain CNN, widths 16/32 (x0.5), flatten + linear"),
-    Variant("cnn-w100", lambda: PlainCNN(32), epochs=12,
+    Variant("cnn-w100", lambda: PlainCNN(32), epochs=10,
             note="plain CNN, widths 32/64 (x1.0), flatten + linear"),
-    Variant("mobilenet-v2", lambda: MobileNetV2(), epochs=12,
-            note="MobileNetV2 (t=6, ReLU6, inverted residuals), 28->14->7, 320-ch head, GAP"),
-    Variant("resnet-8", lambda: ResNet(1, (16, 32, 64)), epochs=12,
+    Variant("mobilenet-v2", lambda: MobileNetV2(), epochs=8,
+            note="MobileNetV2 (t=4, ReLU6, inverted residuals), stride-2 stem, 14->7, 256-ch head, GAP"),
+    Variant("resnet-8", lambda: ResNet(1, (16, 32, 64)), epochs=10,
             note="ResNet-8: 1 basic block per stage, widths 16/32/64, GAP"),
-    Variant("resnet-20-wide", lambda: ResNet(3, (32, 64, 128)), epochs=12,
-            note="ResNet-20 x2 width: 3 basic blocks per stage, widths 32/64/128, GAP"),
+    Variant("resnet-8-wide", lambda: ResNet(1, (32, 64, 128)), epochs=8,
+            note="ResNet-8 x2 width: 1 basic block per stage, widths 32/64/128, GAP"),
 ]
 BY_ID = {v.id: v for v in VARIANTS}
 
@@ -287,18 +288,21 @@ def seed_everything(seed: int) -> None:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 500) -> tuple[float, np.ndarray]:
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 500) -> float:
     model.eval()
     correct = 0
     for i in range(0, len(x), batch):
-        correct += (model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item()
-    return correct / len(x), None
+        xb = x[i:i + batch].contiguous(memory_format=torch.channels_last)
+        correct += (model(xb).argmax(1) == y[i:i + batch]).sum().item()
+    return correct / len(x)
 
 
 def train_variant(v: Variant, data: dict, args) -> tuple[nn.Module, dict]:
     seed_everything(args.seed)
     model = v.build()
     init_weights(model)
+    # channels-last is markedly faster for CPU (oneDNN) training, MobileNet above all
+    model = model.to(memory_format=torch.channels_last)
     epochs = args.epochs if args.epochs is not None else v.epochs
     gen = torch.Generator().manual_seed(args.seed + 1)
 
@@ -337,6 +341,7 @@ def train_variant(v: Variant, data: dict, args) -> tuple[nn.Module, dict]:
             xb, yb = xt[idx], yt[idx]
             if v.augment:
                 xb = augment(xb, gen)
+            xb = xb.contiguous(memory_format=torch.channels_last)
             loss = crit(model(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -344,11 +349,11 @@ def train_variant(v: Variant, data: dict, args) -> tuple[nn.Module, dict]:
             sched.step()
             loss_sum += loss.item()
         train_s = time.perf_counter() - t0
-        val_acc, _ = evaluate(model, xv, yv)
+        val_acc = evaluate(model, xv, yv)
         print(f"[{v.id}] epoch {epoch + 1:2d}/{epochs}  {train_s:6.1f}s  loss {loss_sum / steps_per_epoch:.4f}"
               f"  val {val_acc:.4f}  lr {sched.get_last_lr()[0]:.4f}", flush=True)
     train_seconds = time.perf_counter() - t_start
-    model.eval()
+    model = model.to(memory_format=torch.contiguous_format).eval()
     return model, {"epochs": epochs, "train_seconds": round(train_seconds, 1), "params": params}
 
 
@@ -455,7 +460,11 @@ def main() -> None:
         sys.exit(f"unknown variant(s) {unknown}; known: {list(BY_ID)}")
 
     torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(not args.no_deterministic)
+    if not args.no_deterministic:
+        torch.use_deterministic_algorithms(True)
+        # Deterministic mode NaN-fills every fresh tensor by default; that costs up to 40 %
+        # of a MobileNet step on CPU and is a debugging aid, not needed for determinism.
+        torch.utils.deterministic.fill_uninitialized_memory = False
     import onnx
     import onnxruntime as ort
 
@@ -473,7 +482,7 @@ def main() -> None:
     for vid in ids:
         v = BY_ID[vid]
         model, info = train_variant(v, data, args)
-        acc_torch, _ = evaluate(model, xt_test, yt_test)
+        acc_torch = evaluate(model, xt_test, yt_test)
         onnx_path = out / "models" / f"{v.id}.onnx"
         export_onnx(model, onnx_path)
         chk = ort_check(onnx_path, x_test, y_test, args.threads, args.latency_runs)
