@@ -19,8 +19,9 @@ once in every engine, so slow drifts of the machine hit all models alike):
     warm-up, then N runs; p50 of the N:
       - "ort python": `session.run` timed one by one from Python with
         time.perf_counter_ns. Includes the Python binding's per-call overhead
-        (numpy <-> OrtValue, argument checks: ~4-8 us here), which flatters
-        adapt-top on small models.
+        (numpy <-> OrtValue, argument checks: median ~4 us, mostly 3-7 us, on
+        the 2-vCPU Xeon VM this was written on), which flatters adapt-top on
+        small models.
       - "ort C API" (the reference the ratio uses): a small C program, compiled
         on first use with cc/gcc/clang into a temp dir, dlopens the
         libonnxruntime shared library shipped inside the onnxruntime wheel

@@ -22,8 +22,11 @@ of bench.py (imported, not copied): ORT_ENABLE_ALL (unlike the parity run,
 which uses ORT_DISABLE_ALL), intra-op 1; "ort C API" = OrtApi::Run timed in C
 (onnxruntime's own per-run time, the reference of the ratio), "ort python" =
 session.run timed from Python, "ort profiler" = p50 of the profiler's
-"model_run" events (inflated by per-node profiling; reference only). One round
-per model; warm-up: adapt-top's default (50 runs), onnxruntime max(5, N/10).
+"model_run" events (inflated by per-node profiling; reference only). The
+speed runs come after all parity checks, in --bench-repeats (default 3) rounds
+interleaved over the models, as in bench.py; each column is the median over the
+rounds of the p50s. Warm-up: adapt-top's default (50 runs), onnxruntime
+max(5, N/10).
 
     python3 Scripts/check_torchvision.py --ort-only           # export + onnxruntime half only
     python3 Scripts/check_torchvision.py                      # full check (needs the release build)
@@ -41,6 +44,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -179,8 +183,12 @@ def main() -> int:
     ap.add_argument("--no-bench", action="store_true", help="skip the speed comparison")
     ap.add_argument("--bench-iterations", type=int, default=20,
                     help="timed runs for adapt-top model bench and onnxruntime (default 20)")
+    ap.add_argument("--bench-repeats", type=int, default=3,
+                    help="interleaved speed rounds; medians are reported (default 3)")
     ap.add_argument("--markdown-out", type=Path, help="also write the results (tables, errors verbatim) here")
     args = ap.parse_args()
+    if args.bench_repeats < 1 or args.bench_iterations < 1:
+        ap.error("--bench-repeats and --bench-iterations must be >= 1")
     names = args.models or list(ARCHS)
     unknown = [n for n in names if n not in ARCHS]
     if unknown:
@@ -253,7 +261,7 @@ def main() -> int:
             row["status"] = "ort only"
             continue
         if not args.no_bench:
-            measure_ort(row, path, x, args.bench_iterations, c_bench, out_dir, args.timeout)
+            row["_bench"] = (path, x, x_path, not extra)
         if extra:
             row["status"] = "skipped (unsupported ops)"
             continue
@@ -281,17 +289,17 @@ def main() -> int:
                 if diff > tol:
                     errors.append((name, "model run", f"max|adapt-top - onnxruntime| = {diff:.6g} > tolerance "
                                    f"{tol:.6g} (max|onnxruntime| = {float(np.abs(y).max()):.6g})"))
-        if not args.no_bench:
-            try:
-                row["adapt_us"] = bench.run_adapt_top(args.adapt_top, path, 1, args.bench_iterations,
-                                                      args.timeout, inputs=[x_path])
-                print(f"  adapt-top bench p50 {row['adapt_us']:.0f} us")
-            except RuntimeError as e:
-                row["adapt_bench_error"] = bench.one_line(str(e), 10_000)
-                output = getattr(e, "output", "") or str(e)
-                errors.append((name, "model bench", output))
-                print(f"  adapt-top model bench failed: {e}")
-                print("    " + output.replace("\n", "\n    "))
+
+    if not args.no_bench and not args.ort_only:
+        for r in range(args.bench_repeats):
+            print(f"\nspeed round {r + 1}/{args.bench_repeats} ({args.bench_iterations} timed runs each)")
+            for row in rows:
+                if "_bench" in row:
+                    measure(row, args, c_bench, out_dir, errors)
+        for row in rows:
+            for k in ("ort_py_us", "ort_c_us", "ort_prof_us", "adapt_us"):
+                if row.get(k + "_all"):
+                    row[k] = statistics.median(row[k + "_all"])
 
     lines = [header, "",
              "| model | export MB | only supported ops | max abs(ort - torch) | max abs(adapt-top - ort) | tolerance | result |",
@@ -303,26 +311,24 @@ def main() -> int:
                      f"{f('ort_vs_torch', '.2e')} | {f('diff', '.2e')} | {f('tol', '.2e')} | {r.get('status', '-')} |")
     if not args.no_bench and not args.ort_only:
         n = args.bench_iterations
-        lines += ["", f"Speed, 1 thread, {n} timed runs each, p50 in ms (onnxruntime ORT_ENABLE_ALL). "
+        lines += ["", f"Speed, 1 thread, {n} timed runs each, p50 in ms, median over {args.bench_repeats} "
+                  "interleaved rounds (onnxruntime ORT_ENABLE_ALL). "
                   "ratio = adapt-top / ort C API (onnxruntime's own per-run time, OrtApi::Run timed in C); "
                   "ort profiler = profiler \"model_run\" p50, inflated by per-node profiling (reference only).", "",
                   "| model | ort python p50 | ort C API p50 | ort profiler p50 | adapt-top p50 | "
-                  "ratio adapt-top / ort C API |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "ratio adapt-top / ort C API | rounds: adapt-top; ort C API |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         for r in rows:
             def ms(k):
                 if k in r:
                     return f"{r[k] / 1000:.2f}"
                 return f"error: {r[k + '_error']}" if k + "_error" in r else "-"
-            if "adapt_us" in r:
-                adapt = ms("adapt_us")
-            elif "adapt_bench_error" in r:
-                adapt = f"error: {r['adapt_bench_error']}"
-            else:
-                adapt = "-"
+            adapt = ms("adapt_us")
             ratio = f"{r['adapt_us'] / r['ort_c_us']:.2f}" if "adapt_us" in r and "ort_c_us" in r else "-"
+            rounds = "; ".join(" ".join(f"{v / 1000:.2f}" for v in r.get(k, [])) or "-"
+                               for k in ("adapt_us_all", "ort_c_us_all"))
             lines.append(f"| {r['model']} | {ms('ort_py_us')} | {ms('ort_c_us')} | {ms('ort_prof_us')} | "
-                         f"{adapt} | {ratio} |")
+                         f"{adapt} | {ratio} | {rounds} |")
     if errors:
         lines += ["", "adapt-top failures and mismatches (verbatim):"]
         for model, what, output in errors:
@@ -341,29 +347,54 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def measure_ort(row: dict, path: Path, x: np.ndarray, iterations: int, c_bench, tmp_dir: Path,
-                timeout: float) -> None:
-    """onnxruntime speed with bench.py's code: fills row["ort_py_us" / "ort_c_us" / "ort_prof_us"]
-    or the matching "*_error"."""
+def measure(row: dict, args, c_bench, tmp_dir: Path, errors: list) -> None:
+    """One speed round for one model with bench.py's code: appends to row["ort_py_us_all" /
+    "ort_c_us_all" / "ort_prof_us_all" / "adapt_us_all"]; the first failure of a column goes to
+    "*_error" (for adapt-top also verbatim into errors) and stops that column."""
+    path, x, x_path, send_to_adapt_top = row["_bench"]
+    iterations, timeout = args.bench_iterations, args.timeout
     warmup = bench.default_warmup(iterations)
-    try:
-        sess = bench.make_session(path, 1)
-        feeds = {sess.get_inputs()[0].name: x}
-        row["ort_py_us"] = bench.ort_p50_us(sess, feeds, iterations, warmup)
-    except Exception as e:  # noqa: BLE001
-        row["ort_py_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
-        return
-    try:
-        row["ort_c_us"] = c_bench.p50_us(path, sess, feeds, 1, iterations, warmup, path.stem, timeout)
-    except Exception as e:  # noqa: BLE001
-        row["ort_c_us_error"] = bench.one_line(str(e))
-    try:
-        row["ort_prof_us"] = bench.ort_profiler_p50_us(path, 1, feeds, iterations, warmup, tmp_dir)
-    except Exception as e:  # noqa: BLE001
-        row["ort_prof_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
-    print(f"  onnxruntime p50: python {row['ort_py_us']:.0f} us, C API {row.get('ort_c_us', float('nan')):.0f} us, "
-          f"profiler {row.get('ort_prof_us', float('nan')):.0f} us")
+    sess = feeds = None
+    if "ort_py_us_error" not in row:
+        try:
+            sess = bench.make_session(path, 1)
+            feeds = {sess.get_inputs()[0].name: x}
+            row.setdefault("ort_py_us_all", []).append(bench.ort_p50_us(sess, feeds, iterations, warmup))
+        except Exception as e:  # noqa: BLE001
+            row["ort_py_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
+            sess = None
+    if sess is not None and "ort_c_us_error" not in row:
+        try:
+            row.setdefault("ort_c_us_all", []).append(
+                c_bench.p50_us(path, sess, feeds, 1, iterations, warmup, path.stem, timeout))
+        except Exception as e:  # noqa: BLE001
+            row["ort_c_us_error"] = bench.one_line(str(e))
+            row.pop("ort_c_us_all", None)
+    if sess is not None and "ort_prof_us_error" not in row:
+        try:
+            row.setdefault("ort_prof_us_all", []).append(
+                bench.ort_profiler_p50_us(path, 1, feeds, iterations, warmup, tmp_dir))
+        except Exception as e:  # noqa: BLE001
+            row["ort_prof_us_error"] = bench.one_line(f"{type(e).__name__}: {e}")
+            row.pop("ort_prof_us_all", None)
+    del sess
+    if send_to_adapt_top and "adapt_us_error" not in row:
+        try:
+            row.setdefault("adapt_us_all", []).append(
+                bench.run_adapt_top(args.adapt_top, path, 1, iterations, timeout, inputs=[x_path]))
+        except RuntimeError as e:
+            row["adapt_us_error"] = bench.one_line(str(e), 10_000)
+            row.pop("adapt_us_all", None)
+            output = getattr(e, "output", "") or str(e)
+            errors.append((row["model"], "model bench", output))
+            print(f"  {row['model']}: adapt-top model bench failed: {e}")
+            print("    " + output.replace("\n", "\n    "))
 
+    def last(k):
+        v = row.get(k + "_all")
+        return f"{v[-1] / 1000:.2f} ms" if v else "-"
+    print(f"  {row['model']}: ort python {last('ort_py_us')}, ort C API {last('ort_c_us')}, "
+          f"ort profiler {last('ort_prof_us')}, adapt-top {last('adapt_us')}", flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -267,13 +267,13 @@ VARIANTS = [
             note="plain CNN, widths 8/16 (x0.25 of 32/64), flatten + linear"),
     Variant("cnn-w50", lambda: PlainCNN(16), epochs=10,
             note="plain CNN, widths 16/32 (x0.5), flatten + linear"),
-    Variant("cnn-w100", lambda: PlainCNN(32), epochs=10,
+    Variant("cnn-w100", lambda: PlainCNN(32), epochs=15,
             note="plain CNN, widths 32/64 (x1.0), flatten + linear"),
     Variant("mobilenet-v2", lambda: MobileNetV2(), epochs=8,
             note="MobileNetV2 (t=4, ReLU6, inverted residuals), stride-2 stem, 14->7, 256-ch head, GAP"),
     Variant("resnet-8", lambda: ResNet(1, (16, 32, 64)), epochs=10,
             note="ResNet-8: 1 basic block per stage, widths 16/32/64, GAP"),
-    Variant("resnet-8-wide", lambda: ResNet(1, (32, 64, 128)), epochs=8,
+    Variant("resnet-8-wide", lambda: ResNet(1, (32, 64, 128)), epochs=12,
             note="ResNet-8 x2 width: 1 basic block per stage, widths 32/64/128, GAP"),
 ]
 BY_ID = {v.id: v for v in VARIANTS}
@@ -433,6 +433,15 @@ def op_summary(path: Path) -> list[str]:
     return sorted({n.op_type for n in onnx.load(str(path)).graph.node})
 
 
+def print_table(ref: dict) -> None:
+    print("| id | params | MACs | PyTorch test acc | ORT test acc | ORT p50 (1 thread) | epochs | train time |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for k, m in ref["models"].items():
+        print(f"| `{k}` | {m['params']:,} | {format_macs(m['macs'])} | {100 * m['test_accuracy_torch']:.2f} % "
+              f"| {100 * m['test_accuracy_onnxruntime']:.2f} % | {m['ort_p50_us_1thread']:.0f} µs "
+              f"| {m['epochs']} | {m['train_seconds']:.0f} s |")
+
+
 # ----------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -446,7 +455,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE, help="output directory (default: this script's directory)")
     ap.add_argument("--no-deterministic", action="store_true", help="skip torch.use_deterministic_algorithms(True)")
     ap.add_argument("--list", action="store_true", help="list the variants and exit")
+    ap.add_argument("--table", action="store_true", help="print reference.json as a Markdown table and exit")
     args = ap.parse_args()
+
+    if args.table:
+        print_table(json.loads((args.out / "reference.json").read_text()))
+        return
 
     if args.list:
         for v in VARIANTS:

@@ -85,3 +85,41 @@ import Testing
         }
     }
 }
+
+@Suite struct ProfileCommandTests {
+    static let manifest = CLIRunner.packageRoot.appendingPathComponent("Examples/fashion-mnist/family.yaml").path
+
+    @Test func jsonHasOneLinePerVariantWithTheContractFields() throws {
+        let result = try CLIRunner.run(["profile", "--family", Self.manifest, "--limit", "200", "--iterations", "20", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count >= 6)
+        var onFront = 0
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for key in ["id", "source", "transform", "accuracy", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99",
+                        "memory_mb", "energy_mj_estimate", "on_front"] {
+                #expect(object.keys.contains(key), "missing \(key)")
+            }
+            #expect(object["transform"] as? String == "fp32")
+            #expect(object["energy_mj_estimate"] is NSNull)
+            let accuracy = try #require(object["accuracy"] as? Double)
+            #expect(accuracy > 0.8 && accuracy <= 1)
+            if object["on_front"] as? Bool == true { onFront += 1 }
+        }
+        #expect(onFront >= 1)
+    }
+
+    @Test func aBadManifestIsOneClearLine() throws {
+        let path = CLIRunner.fixture("family/unknown_key.yaml")
+        let result = try CLIRunner.run(["profile", "--family", path])
+        #expect(result.status == 1)
+        #expect(result.standardError == "adapt-top: \(path):17: budgets.latency: unknown key (expected one of: accuracy_floor, latency_ms, memory_mb)\n")
+    }
+
+    @Test func aMissingDataFolderNamesThePackage() throws {
+        let result = try CLIRunner.run(["profile", "--family", Self.manifest, "--data", "/nonexistent/data"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("dataset-fashion-mnist"))
+    }
+}
