@@ -240,7 +240,7 @@ public enum NPY {
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             switch (dtype.kind, dtype.size) {
             case (.float, 2):
-                for i in 0..<count { buffer[i] = halfToFloat(load(UInt16.self, data, i, big)) }
+                for i in 0..<count { buffer[i] = HalfPrecision.float(fromBits: load(UInt16.self, data, i, big)) }
             case (.float, 4):
                 for i in 0..<count { buffer[i] = Float(bitPattern: load(UInt32.self, data, i, big)) }
             case (.float, 8):
@@ -274,22 +274,6 @@ public enum NPY {
     private static func load<T: FixedWidthInteger>(_: T.Type, _ data: UnsafeRawBufferPointer, _ index: Int, _ bigEndian: Bool) -> T {
         let raw = data.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self)
         return bigEndian ? T(bigEndian: raw) : T(littleEndian: raw)
-    }
-
-    /// IEEE 754 binary16 to binary32, exact (every half value is representable as a float).
-    static func halfToFloat(_ half: UInt16) -> Float {
-        let sign: UInt32 = UInt32(half & 0x8000) << 16
-        let exponent = UInt32(half >> 10) & 0x1F
-        let mantissa = UInt32(half & 0x3FF)
-        switch exponent {
-        case 0:
-            let magnitude = Float(mantissa) * 0x1p-24  // zero or subnormal
-            return sign != 0 ? -magnitude : magnitude
-        case 0x1F:
-            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)  // infinity or NaN
-        default:
-            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
-        }
     }
 
     // MARK: - Header

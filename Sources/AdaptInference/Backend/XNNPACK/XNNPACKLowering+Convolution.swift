@@ -27,8 +27,9 @@ extension XNNPACKLowering {
         } else {
             bias = [Float](repeating: 0, count: outChannels)
         }
-        // ONNX stores OIHW; XNNPACK wants OHWI (for depthwise, with I = 1, that is also its default layout).
-        let kernel = Self.oihwToOhwi(weights.floats, outChannels, groupInputChannels, kernelH, kernelW)
+        // ONNX stores OIHW; XNNPACK wants OHWI (for depthwise, with I = 1, that is also its default layout):
+        // the same reordering as NCHW → NHWC.
+        let kernel = Layout.permuteToChannelsLast(weights.floats, shape: weights.shape)
         let bounds = clamp(node)
         let source = try buffer(x, of: node), destination = try buffer(output, of: node)
         let threadpool = threadpool
@@ -88,20 +89,6 @@ extension XNNPACKLowering {
                 }
             }
         }
-    }
-
-    static func oihwToOhwi(_ weights: [Float], _ o: Int, _ i: Int, _ h: Int, _ w: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: weights.count)
-        for oc in 0..<o {
-            for ic in 0..<i {
-                for y in 0..<h {
-                    for x in 0..<w {
-                        result[((oc * h + y) * w + x) * i + ic] = weights[((oc * i + ic) * h + y) * w + x]
-                    }
-                }
-            }
-        }
-        return result
     }
 
     /// Explicit padding for a 2-D window op, resolving `auto_pad` (SAME_UPPER puts the odd pixel at the end).
