@@ -8,6 +8,8 @@ can trade accuracy for latency at run time. Everything runs on the CPU.
     python3 Examples/fashion-mnist/train.py --only resnet-8,mlp     # a subset; other
                                                                     # reference.json entries are kept
     python3 Examples/fashion-mnist/train.py --list                  # the variants
+    python3 Examples/fashion-mnist/train.py --table                 # reference.json as Markdown
+    python3 Examples/fashion-mnist/train.py --remeasure-latency     # re-time the ONNX files only
     python3 Examples/fashion-mnist/train.py --threads 1 --epochs 1 --train-limit 5000 --out /tmp/fm
                                                                     # a quick smoke run
 
@@ -39,7 +41,6 @@ import argparse
 import gzip
 import json
 import math
-import os
 import platform
 import random
 import sys
