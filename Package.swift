@@ -27,10 +27,14 @@ let package = Package(
             name: "CXNNPack",
             linkerSettings: [.linkedLibrary("XNNPACK"), .linkedLibrary("pthreadpool")]
         ),
+        // Our own AVX-512 convolution kernel (C for per-function target attributes); imported by Backend/XNNPACK only.
+        // Optimised even in debug builds: the tests run whole data sets through it.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "AdaptInference",
             dependencies: [
                 "CXNNPack",
+                "CKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             // The schema the committed ONNX/Generated code comes from (Scripts/gen-onnx-proto.sh).

@@ -267,6 +267,44 @@ def _(c):
     return g.model(y, g.uniform_input())
 
 
+# Dense convolutions large enough for the native AVX-512 kernel (XNNPACKLowering.prefersNativeConvolution):
+# every channel-block width (64, 48, 32, 16 lanes), partial last vectors, batch 2, strides, dilations,
+# asymmetric pads and fused clamps.
+@case("conv_native_tails", "Conv 3x3 16->70 stride 2, asymmetric pads, batch 2, then Relu (blocks of 64 and 6 channels) (opset 13)")
+def _(c):
+    g = G(c.name, 13, [2, 16, 11, 13])
+    y = g.conv("input", 16, 70, 3, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 0, 0, 1])
+    return g.model(g.op("Relu", [y]), g.uniform_input())
+
+
+@case("conv_native_dilated", "Conv 3x3 8->40 dilations 2 pads 2, then Clip(0,6) (a block of 40 channels) (opset 9)")
+def _(c):
+    g = G(c.name, 9, [1, 8, 10, 10])
+    y = g.conv("input", 8, 40, 3, kernel_shape=[3, 3], dilations=[2, 2], pads=[2, 2, 2, 2])
+    return g.model(g.op("Clip", [y], min=0.0, max=6.0), g.uniform_input(2.0))
+
+
+@case("conv_native_rect", "Conv 3x5 12->24 strides [1,2] pads [1,2,0,1], no bias (a block of 24 channels) (opset 13)")
+def _(c):
+    g = G(c.name, 13, [1, 12, 9, 15])
+    y = g.conv("input", 12, 24, (3, 5), bias=False, kernel_shape=[3, 5], strides=[1, 2], pads=[1, 2, 0, 1])
+    return g.model(y, g.uniform_input())
+
+
+@case("conv_native_stem", "Conv 7x7 3->64 stride 2 pads 3 (a ResNet stem), then Relu (opset 13)")
+def _(c):
+    g = G(c.name, 13, [1, 3, 32, 32])
+    y = g.conv("input", 3, 64, 7, kernel_shape=[7, 7], strides=[2, 2], pads=[3, 3, 3, 3])
+    return g.model(g.op("Relu", [y]), g.normal_input())
+
+
+@case("conv_native_wide", "Conv 3x3 40->136 pads 1 (blocks of 64, 64 and 8 channels) (opset 13)")
+def _(c):
+    g = G(c.name, 13, [1, 40, 7, 6])
+    y = g.conv("input", 40, 136, 3, kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    return g.model(y, g.uniform_input())
+
+
 # ---------------------------------------------------------------------------
 # Gemm / MatMul
 # ---------------------------------------------------------------------------
@@ -478,6 +516,14 @@ def _(c):
 def _(c):
     g = G(c.name, 9, [1, 4, 8, 8])
     y = g.op("AveragePool", ["input"], kernel_shape=[2, 2], strides=[2, 2])
+    return g.model(y, g.normal_input())
+
+
+@case("pool_1x1_windows", "AveragePool 1x1 stride 1 (AlexNet's export), then MaxPool 1x1 stride 2 (opset 11)")
+def _(c):
+    g = G(c.name, 11, [1, 5, 7, 6])
+    y = g.op("AveragePool", ["input"], kernel_shape=[1, 1])
+    y = g.op("MaxPool", [y], kernel_shape=[1, 1], strides=[2, 2])
     return g.model(y, g.normal_input())
 
 

@@ -10,10 +10,32 @@ import Testing
 
     @Test(arguments: TestFixtures.onnxCases())
     func matchesOnnxRuntime(_ name: String) throws {
+        try checkParity(name, backend: XNNPACKBackend())
+    }
+
+    /// With the native convolution kernel off, every convolution takes XNNPACK's path: both stay correct.
+    @Test(arguments: TestFixtures.onnxCases())
+    func matchesOnnxRuntimeOnXNNPACKConvolutionsOnly(_ name: String) throws {
+        try checkParity(name, backend: XNNPACKBackend(nativeConvolution: false))
+    }
+
+    /// The `conv_native_*` fixtures exist to exercise the native kernel: make sure they do where the CPU allows.
+    @Test func nativeFixturesRunOnTheNativeKernel() throws {
+        let names = TestFixtures.onnxCases().filter { $0.hasPrefix("conv_native_") }
+        #expect(names.count >= 5)
+        guard XNNPACKLowering.nativeConvolutionAvailable else { return }  // no AVX-512: XNNPACK runs them all
+        for name in names {
+            let session = try InferenceSession(contentsOf: TestFixtures.path("onnx/\(name)/model.onnx"))
+            let kernels = session.model.steps.filter { $0.op == "Conv" }.map(\.kernel)
+            #expect(kernels.allSatisfy { $0.hasPrefix("native conv2d") }, "\(name): \(kernels)")
+        }
+    }
+
+    private func checkParity(_ name: String, backend: XNNPACKBackend) throws {
         let folder = TestFixtures.path("onnx/\(name)")
         let input = try NPY.read(contentsOf: "\(folder)/input.npy")
         let expected = try NPY.read(contentsOf: "\(folder)/expected.npy")
-        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx")
+        let session = try InferenceSession(contentsOf: "\(folder)/model.onnx", backend: backend)
         let output = try #require(try session.run([input.values]).first)
         #expect(session.model.outputs[0].shape.reduce(1, *) == expected.values.count)
         try #require(output.count == expected.values.count, "\(name): \(output.count) values, onnxruntime gives \(expected.values.count)")
@@ -23,7 +45,7 @@ import Testing
     }
 
     /// The same models on a 2-thread pool give the same results (the pool only splits work).
-    @Test(arguments: ["conv_basic", "resnet_block", "inception_lrn", "fmnist_cnn3"])
+    @Test(arguments: ["conv_basic", "resnet_block", "inception_lrn", "fmnist_cnn3", "conv_native_tails", "conv_native_wide"])
     func threadedMatchesOnnxRuntime(_ name: String) throws {
         let folder = TestFixtures.path("onnx/\(name)")
         guard FileManager.default.fileExists(atPath: "\(folder)/model.onnx") else { return }

@@ -32,6 +32,15 @@ extension XNNPACKLowering {
         let kernel = Layout.permuteToChannelsLast(weights.floats, shape: weights.shape)
         let bounds = clamp(node)
         let source = try buffer(x, of: node), destination = try buffer(output, of: node)
+        if Self.prefersNativeConvolution(
+            groups: groups, inputChannels: inputShape[1], outputChannels: outChannels, kernelH: kernelH, kernelW: kernelW),
+            let native = nativeConvolution(
+                node, kernel: kernel, bias: bias, inputShape: inputShape, outputShape: try shape(output, of: node),
+                kernelSize: (kernelH, kernelW), strides: strides, dilations: dilations, padding: (padding.top, padding.left),
+                source: source, destination: destination, bounds: bounds)
+        {
+            return [native]
+        }
         let threadpool = threadpool
         let step = try kernel.withUnsafeBufferPointer { kernelPointer in
             try bias.withUnsafeBufferPointer { biasPointer in

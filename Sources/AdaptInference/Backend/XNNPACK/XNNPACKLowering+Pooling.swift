@@ -8,6 +8,7 @@ extension XNNPACKLowering {
         let window = try poolingWindow(node)
         let dilations = try node.ints("dilations", default: [1, 1], in: graph.source)
         let padding = try paddingReachingOutput(node, window: window, dilations: dilations)
+        if window.kernel == [1, 1] { return try lowerUnitWindow(node, window: window, padding: padding) }
         let (source, destination) = (try buffer(window.input, of: node), try buffer(node.outputs[0], of: node))
         let inputShape = window.inputShape, channels = inputShape[1], bounds = clamp(node), threadpool = threadpool
         // XNNPACK's max pooling never reads padding as a value, so the extra padding that emulates ceil_mode is free.
@@ -24,6 +25,7 @@ extension XNNPACKLowering {
     mutating func lowerAveragePool(_ node: Node) throws -> Lowered {
         let window = try poolingWindow(node)
         let padding = try paddingReachingOutput(node, window: window, dilations: [1, 1])
+        if window.kernel == [1, 1] { return try lowerUnitWindow(node, window: window, padding: padding) }
         let declared = try Self.spatialPadding(
             node, graph: graph, input: Array(window.inputShape[2...]), kernel: window.kernel, strides: window.strides, dilations: [1, 1])
         let padded = padding != (0, 0, 0, 0)
@@ -76,6 +78,31 @@ extension XNNPACKLowering {
             xnn_create_global_average_pooling_nwc_f32(channels, channels, channels, bounds.min, bounds.max, 0, handle)
         } setup: { op in
             xnn_setup_global_average_pooling_nwc_f32(op, inputShape[0], inputShape[2] * inputShape[3], source, destination, threadpool)
+        }]
+    }
+
+    /// A 1×1 window only picks pixels, and XNNPACK's pooling operators reject it ("invalid parameter"; AlexNet's
+    /// export has one): a depthwise 1×1 convolution with unit weights and the window's strides picks the same.
+    func lowerUnitWindow(
+        _ node: Node, window: PoolingWindow, padding: (top: Int, left: Int, bottom: Int, right: Int)
+    ) throws -> Lowered {
+        guard padding == (0, 0, 0, 0) else {
+            throw node.unsupported("a 1×1 \(node.opType) window with padding or ceil_mode", in: graph.source)
+        }
+        let inputShape = window.inputShape, channels = inputShape[1], bounds = clamp(node), threadpool = threadpool
+        let (source, destination) = (try buffer(window.input, of: node), try buffer(node.outputs[0], of: node))
+        let ones = [Float](repeating: 1, count: channels), zeros = [Float](repeating: 0, count: channels)
+        return [try ones.withUnsafeBufferPointer { weights in
+            try zeros.withUnsafeBufferPointer { bias in
+                try makeOperator(node, "convolution2d_nhwc_f32") { handle in
+                    xnn_create_convolution2d_nhwc_f32(
+                        0, 0, 0, 0, 1, 1, UInt32(window.strides[0]), UInt32(window.strides[1]), 1, 1,
+                        UInt32(channels), 1, 1, channels, channels,
+                        weights.baseAddress, bias.baseAddress, bounds.min, bounds.max, 0, handle)
+                } setup: { op in
+                    xnn_setup_convolution2d_nhwc_f32(op, inputShape[0], inputShape[2], inputShape[3], source, destination, threadpool)
+                }
+            }
         }]
     }
 

@@ -65,7 +65,7 @@ final class XNNPACKModel: CompiledModel {
 
         var lowering = XNNPACKLowering(
             graph: graph, views: views, pointers: plan.offsets.mapValues { arena + $0 },
-            constants: constants, threadpool: runtime.threadpool)
+            constants: constants, threadpool: runtime.threadpool, useNativeConvolution: runtime.useNativeConvolution)
         for node in graph.nodes {
             let lowered = try lowering.lower(node)
             for (step, kernel) in lowered {

@@ -1,0 +1,53 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+// adapt-top's own SIMD kernels, in C because they need per-function target attributes (AVX-512 on x86-64,
+// chosen at run time) and exact control of register blocking, which Swift's SIMD types do not give.
+// Only Sources/AdaptInference/Backend/XNNPACK imports this module.
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Output channels are packed in blocks of this many (zero-padded at the end).
+#define ADAPT_CONV_BLOCK 64
+
+// A dense (group = 1) 2-D convolution over NHWC fp32 tensors, with a fused output clamp.
+// `packed` comes from adapt_conv2d_f32_pack; `zero` points at in_channels zeros (read for padding taps).
+typedef struct adapt_conv2d_f32 {
+    size_t batch, in_height, in_width, in_channels;
+    size_t out_height, out_width, out_channels;
+    size_t kernel_height, kernel_width;
+    size_t stride_height, stride_width, dilation_height, dilation_width;
+    size_t pad_top, pad_left;
+    const float *input;
+    float *output;
+    const float *packed;
+    const float *zero;
+    float output_min, output_max;
+} adapt_conv2d_f32;
+
+// True when this CPU (and the OS) can run the kernels: x86-64 with AVX-512F and ZMM state enabled.
+bool adapt_conv2d_f32_available(void);
+
+// The pixel-tile height the kernel uses for a block of `block_channels` output channels (for descriptions).
+size_t adapt_conv2d_f32_tile_pixels(size_t block_channels);
+
+// Floats of packed weights: per block of 64 output channels, 64 biases then [kh][kw][ci][64] weights.
+size_t adapt_conv2d_f32_packed_count(size_t out_channels, size_t kernel_height, size_t kernel_width, size_t in_channels);
+
+// Packs OHWI weights (out × kh × kw × in, row-major) and per-channel bias (may be NULL) into `packed`.
+void adapt_conv2d_f32_pack(const float *weights, const float *bias, size_t out_channels, size_t kernel_height,
+                           size_t kernel_width, size_t in_channels, float *packed);
+
+// Units of work (channel block × pixel tile); run them all, in any order and on any threads, for one inference.
+size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv);
+void adapt_conv2d_f32_run_tiles(const adapt_conv2d_f32 *conv, size_t first_tile, size_t tile_count);
+// The same for one tile, shaped as a pthreadpool 1-D task.
+void adapt_conv2d_f32_run_tile(void *conv, size_t tile);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
