@@ -55,19 +55,7 @@ size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv) {
 }
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
-
-bool adapt_conv2d_f32_available(void) {
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return false;
-    unsigned xcr0_low, xcr0_high;
-    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-    // XMM, YMM, opmask and both halves of the ZMM state must be enabled by the OS.
-    if ((xcr0_low & 0xE6) != 0xE6) return false;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-    return (ebx & bit_AVX512F) != 0;
-}
 
 #define AVX512 __attribute__((target("avx512f")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -184,7 +172,6 @@ void adapt_conv2d_f32_run_tiles(const adapt_conv2d_f32 *conv, size_t first_tile,
 
 #else
 
-bool adapt_conv2d_f32_available(void) { return false; }
 void adapt_conv2d_f32_run_tiles(const adapt_conv2d_f32 *conv, size_t first_tile, size_t tile_count) {
     (void)conv; (void)first_tile; (void)tile_count;
 }

@@ -13,17 +13,17 @@ import Testing
         try checkParity(name, backend: XNNPACKBackend())
     }
 
-    /// With the native convolution kernel off, every convolution takes XNNPACK's path: both stay correct.
+    /// With the native kernels off, every convolution and fully connected layer takes XNNPACK's path: both stay correct.
     @Test(arguments: TestFixtures.onnxCases())
     func matchesOnnxRuntimeOnXNNPACKConvolutionsOnly(_ name: String) throws {
-        try checkParity(name, backend: XNNPACKBackend(nativeConvolution: false))
+        try checkParity(name, backend: XNNPACKBackend(nativeKernels: false))
     }
 
     /// The `conv_native_*` fixtures exist to exercise the native kernel: make sure they do where the CPU allows.
     @Test func nativeFixturesRunOnTheNativeKernel() throws {
         let names = TestFixtures.onnxCases().filter { $0.hasPrefix("conv_native_") }
         #expect(names.count >= 5)
-        guard XNNPACKLowering.nativeConvolutionAvailable else { return }  // no AVX-512: XNNPACK runs them all
+        guard XNNPACKLowering.nativeKernelsAvailable else { return }  // no AVX-512: XNNPACK runs them all
         for name in names {
             let session = try InferenceSession(contentsOf: TestFixtures.path("onnx/\(name)/model.onnx"))
             let kernels = session.model.steps.filter { $0.op == "Conv" }.map(\.kernel)

@@ -29,7 +29,8 @@ typedef struct adapt_conv2d_f32 {
 } adapt_conv2d_f32;
 
 // True when this CPU (and the OS) can run the kernels: x86-64 with AVX-512F and ZMM state enabled.
-bool adapt_conv2d_f32_available(void);
+// Elsewhere (ARM boards, older x86) every kernel here is a no-op and XNNPACK runs everything.
+bool adapt_kernels_available(void);
 
 // The pixel-tile height the kernel uses for a block of `block_channels` output channels (for descriptions).
 size_t adapt_conv2d_f32_tile_pixels(size_t block_channels);
@@ -46,6 +47,26 @@ size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv);
 void adapt_conv2d_f32_run_tiles(const adapt_conv2d_f32 *conv, size_t first_tile, size_t tile_count);
 // The same for one tile, shaped as a pthreadpool 1-D task.
 void adapt_conv2d_f32_run_tile(void *conv, size_t tile);
+
+// A fully connected layer on a few rows (a batch-1 classifier head): y = clamp(W x + b) per row.
+// XNNPACK's 1-row GEMM kernel chains every FMA of an output vector through one accumulator, so it runs at
+// a quarter of the FMA rate; this kernel interleaves four chains per output vector.
+typedef struct adapt_gemv_f32 {
+    size_t rows, inputs, outputs;
+    const float *input;  // rows x inputs
+    float *output;       // rows x outputs
+    const float *packed;
+    float output_min, output_max;
+} adapt_gemv_f32;
+
+// Floats of packed weights: per block of 64 outputs, 64 biases then [inputs][64] weights.
+size_t adapt_gemv_f32_packed_count(size_t outputs, size_t inputs);
+// Packs row-major [outputs][inputs] weights and a bias (may be NULL).
+void adapt_gemv_f32_pack(const float *weights, const float *bias, size_t outputs, size_t inputs, float *packed);
+// Units of work (row x output block), independent of each other.
+size_t adapt_gemv_f32_tile_count(const adapt_gemv_f32 *gemv);
+void adapt_gemv_f32_run_tiles(const adapt_gemv_f32 *gemv, size_t first_tile, size_t tile_count);
+void adapt_gemv_f32_run_tile(void *gemv, size_t tile);
 
 #ifdef __cplusplus
 }

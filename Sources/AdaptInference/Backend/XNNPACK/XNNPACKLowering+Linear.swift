@@ -60,6 +60,12 @@ extension XNNPACKLowering {
         source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>
     ) throws -> (XNNPACKModel.Step, String) {
         let bounds = clamp(node)
+        if let native = nativeFullyConnected(
+            node, inputs: inputs, outputs: outputs, batch: batch, kernel: kernel, bias: bias,
+            source: source, destination: destination, bounds: bounds)
+        {
+            return native
+        }
         let threadpool = threadpool
         return try kernel.withUnsafeBufferPointer { kernelPointer in
             try bias.withUnsafeBufferPointer { biasPointer in

@@ -9,8 +9,8 @@ struct XNNPACKLowering {
     let pointers: [String: UnsafeMutablePointer<Float>]
     let constants: ConstantPool
     let threadpool: pthreadpool_t?
-    /// Dense convolutions may run on our own AVX-512 kernel where that is faster (see `prefersNativeConvolution`).
-    let useNativeConvolution: Bool
+    /// Dense convolutions and one-row fully connected layers may run on our own AVX-512 kernels (XNNPACKLowering+NativeKernels).
+    let useNativeKernels: Bool
 
     /// Outputs that share their input's memory: reshapes, and layout changes that move no bytes.
     static func views(in graph: Graph) throws -> [String: String] {

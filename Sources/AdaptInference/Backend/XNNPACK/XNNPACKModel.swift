@@ -65,7 +65,7 @@ final class XNNPACKModel: CompiledModel {
 
         var lowering = XNNPACKLowering(
             graph: graph, views: views, pointers: plan.offsets.mapValues { arena + $0 },
-            constants: constants, threadpool: runtime.threadpool, useNativeConvolution: runtime.useNativeConvolution)
+            constants: constants, threadpool: runtime.threadpool, useNativeKernels: runtime.useNativeKernels)
         for node in graph.nodes {
             let lowered = try lowering.lower(node)
             for (step, kernel) in lowered {
@@ -132,6 +132,11 @@ final class XNNPACKModel: CompiledModel {
 final class ConstantPool {
     private var buffers: [UnsafeMutableRawPointer] = []
     private(set) var byteCount = 0
+
+    /// `count` zeros, aligned to 64 bytes.
+    func store(count: Int) -> UnsafeMutablePointer<Float> {
+        store([Float](repeating: 0, count: count))
+    }
 
     func store(_ values: [Float]) -> UnsafeMutablePointer<Float> {
         let bytes = values.count * MemoryLayout<Float>.stride + CXNNPack_extraBytes()

@@ -12,15 +12,15 @@ final class XNNPACKRuntime: @unchecked Sendable {
     // from one caller at a time, which is how compiled models use it (one inference thread each).
     let threadpool: pthreadpool_t?
     let threads: Int
-    let useNativeConvolution: Bool
+    let useNativeKernels: Bool
 
-    init(threads: Int, useNativeConvolution: Bool) throws {
+    init(threads: Int, useNativeKernels: Bool) throws {
         let status = xnn_initialize(nil)
         guard status == xnn_status_success else {
             throw ModelError.backend(node: "-", op: "-", reason: "xnn_initialize failed: \(XNNPACKRuntime.describe(status))")
         }
         self.threads = max(1, threads)
-        self.useNativeConvolution = useNativeConvolution
+        self.useNativeKernels = useNativeKernels
         // One thread: run on the caller's thread with no pool, which saves the pool's dispatch cost.
         threadpool = self.threads > 1 ? pthreadpool_create(self.threads) : nil
     }

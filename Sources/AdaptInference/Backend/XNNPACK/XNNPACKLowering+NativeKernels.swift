@@ -1,0 +1,104 @@
+import CKernels
+import CXNNPack
+
+/// Our own AVX-512 kernels (Sources/CKernels) for the two shapes where Debian's XNNPACK (2022-02) leaves the
+/// FMA units waiting on their latency: dense convolutions (its 7×16 igemm keeps 7 accumulators) and fully
+/// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator). Measured figures and
+/// the command behind them: Scripts/bench-results/native-kernels.md. On CPUs without AVX-512 (ARM boards
+/// included) XNNPACK runs everything.
+extension XNNPACKLowering {
+    /// Whether this CPU can run the native kernels (x86-64 with AVX-512F enabled by the OS).
+    static let nativeKernelsAvailable = adapt_kernels_available()
+
+    /// Where the native convolution wins. It loses where a tap has little work (few input channels: its
+    /// per-tap pointer set-up dominates), on 16 or fewer output channels (one vector per pixel, bound by
+    /// broadcasts), and only ties on 1×1 (XNNPACK's plain GEMM path): those stay on XNNPACK.
+    static func prefersNativeConvolution(
+        groups: Int, inputChannels: Int, outputChannels: Int, kernelH: Int, kernelW: Int
+    ) -> Bool {
+        groups == 1 && kernelH * kernelW > 1 && outputChannels > 16 && inputChannels * kernelH * kernelW >= 72
+    }
+
+    /// A dense convolution on the native kernel, or nil when this CPU cannot run it (the caller uses XNNPACK).
+    func nativeConvolution(
+        _ node: Node, kernel: [Float], bias: [Float], inputShape: [Int], outputShape: [Int],
+        kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int], padding: (top: Int, left: Int),
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, bounds: (min: Float, max: Float)
+    ) -> (XNNPACKModel.Step, String)? {
+        guard useNativeKernels, Self.nativeKernelsAvailable else { return nil }
+        let (inChannels, outChannels) = (inputShape[1], outputShape[1])
+        let packed = constants.store(
+            count: adapt_conv2d_f32_packed_count(outChannels, kernelSize.height, kernelSize.width, inChannels))
+        kernel.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                adapt_conv2d_f32_pack(
+                    weights.baseAddress, bias.baseAddress, outChannels, kernelSize.height, kernelSize.width, inChannels, packed)
+            }
+        }
+        let descriptor = adapt_conv2d_f32(
+            batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], in_channels: inChannels,
+            out_height: outputShape[2], out_width: outputShape[3], out_channels: outChannels,
+            kernel_height: kernelSize.height, kernel_width: kernelSize.width,
+            stride_height: strides[0], stride_width: strides[1],
+            dilation_height: dilations[0], dilation_width: dilations[1],
+            pad_top: padding.top, pad_left: padding.left,
+            input: source, output: destination, packed: packed, zero: constants.store(count: inChannels),
+            output_min: bounds.min, output_max: bounds.max)
+        let task = NativeTask(descriptor, threadpool: threadpool, tiles: adapt_conv2d_f32_tile_count, run: adapt_conv2d_f32_run_tile)
+        let block = min(outChannels, Int(ADAPT_CONV_BLOCK))
+        return (.native { task.run() }, "native conv2d_nhwc_f32 avx512 \(adapt_conv2d_f32_tile_pixels(block))x\(block)")
+    }
+
+    /// A fully connected layer on at most a few rows on the native kernel, or nil (the caller uses XNNPACK,
+    /// whose multi-row GEMM kernels are already efficient).
+    func nativeFullyConnected(
+        _ node: Node, inputs: Int, outputs: Int, batch: Int, kernel: [Float], bias: [Float],
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, bounds: (min: Float, max: Float)
+    ) -> (XNNPACKModel.Step, String)? {
+        guard useNativeKernels, Self.nativeKernelsAvailable, batch <= 3 else { return nil }
+        let packed = constants.store(count: adapt_gemv_f32_packed_count(outputs, inputs))
+        kernel.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                adapt_gemv_f32_pack(weights.baseAddress, bias.baseAddress, outputs, inputs, packed)
+            }
+        }
+        let descriptor = adapt_gemv_f32(
+            rows: batch, inputs: inputs, outputs: outputs, input: source, output: destination, packed: packed,
+            output_min: bounds.min, output_max: bounds.max)
+        let task = NativeTask(descriptor, threadpool: threadpool, tiles: adapt_gemv_f32_tile_count, run: adapt_gemv_f32_run_tile)
+        return (.native { task.run() }, "native fully_connected_f32 avx512")
+    }
+}
+
+/// A C kernel's descriptor at a stable address for the model's lifetime, and how to run its tiles:
+/// on the calling thread, or spread over the backend's pthreadpool.
+final class NativeTask<Descriptor> {
+    private let descriptor: UnsafeMutablePointer<Descriptor>
+    private let tiles: Int
+    private let runTile: @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+    private let threadpool: pthreadpool_t?
+
+    init(
+        _ value: Descriptor, threadpool: pthreadpool_t?,
+        tiles: (UnsafePointer<Descriptor>) -> Int, run: @escaping @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+    ) {
+        descriptor = .allocate(capacity: 1)
+        descriptor.initialize(to: value)
+        self.tiles = tiles(descriptor)
+        runTile = run
+        self.threadpool = threadpool
+    }
+
+    deinit {
+        descriptor.deinitialize(count: 1)
+        descriptor.deallocate()
+    }
+
+    func run() {
+        if let threadpool {
+            pthreadpool_parallelize_1d(threadpool, runTile, descriptor, tiles, 0)
+        } else {
+            for tile in 0..<tiles { runTile(descriptor, tile) }
+        }
+    }
+}
