@@ -89,10 +89,12 @@ class Entry:
     ort_c_p50_us: list[float] = field(default_factory=list)
     ort_prof_p50_us: list[float] = field(default_factory=list)
     adapt_p50_us: list[float] = field(default_factory=list)
+    xnnpack_only_p50_us: list[float] = field(default_factory=list)
     ort_error: str | None = None
     ort_c_error: str | None = None
     ort_prof_error: str | None = None
     adapt_error: str | None = None
+    xnnpack_only_error: str | None = None
 
 
 def fixture_models() -> list[Path]:
@@ -377,11 +379,11 @@ class AdaptTopError(RuntimeError):
 
 
 def run_adapt_top(binary: str, path: Path, threads: int, iterations: int, timeout: float,
-                  inputs: list[Path] | None = None) -> float:
+                  inputs: list[Path] | None = None, extra_args: list[str] | None = None) -> float:
     """Returns adapt-top's p50 in microseconds; raises AdaptTopError (a RuntimeError) with a
     short message and the full output."""
     cmd = [binary, "model", "bench", str(path), "--threads", str(threads),
-           "--iterations", str(iterations), "--json"]
+           "--iterations", str(iterations), "--json"] + (extra_args or [])
     for p in inputs or []:
         cmd += ["--input", str(p)]
     try:
@@ -452,6 +454,9 @@ def main() -> int:
     ap.add_argument("--no-profiler", action="store_true", help="skip the onnxruntime profiler column")
     ap.add_argument("--timeout", type=float, default=600.0, help="per subprocess invocation, seconds")
     ap.add_argument("--ort-only", action="store_true", help="skip adapt-top (test the onnxruntime half)")
+    ap.add_argument("--xnnpack-only-column", action="store_true",
+                    help="also time adapt-top with --no-native-kernels (every convolution and fully connected "
+                         "layer on XNNPACK), to show what adapt-top's own AVX-512 kernels change")
     ap.add_argument("--json-out", type=Path, help="also write raw per-repeat numbers as JSON")
     ap.add_argument("--markdown-out", type=Path, help="also write the header, table and summary line here")
     args = ap.parse_args()
@@ -538,6 +543,14 @@ def main() -> int:
                     except RuntimeError as ex:
                         e.adapt_error = one_line(str(ex))
                         e.adapt_p50_us.clear()
+                if args.xnnpack_only_column and not args.ort_only and e.xnnpack_only_error is None:
+                    try:
+                        e.xnnpack_only_p50_us.append(run_adapt_top(
+                            adapt_bin, e.path, args.threads, e.iterations, args.timeout,
+                            extra_args=["--no-native-kernels"]))
+                    except RuntimeError as ex:
+                        e.xnnpack_only_error = one_line(str(ex))
+                        e.xnnpack_only_p50_us.clear()
     finally:
         tmp.cleanup()
 
@@ -547,11 +560,15 @@ def main() -> int:
                  "repeats. ratio = adapt-top p50 / ort C API p50 (onnxruntime's own per-run time: OrtApi::Run "
                  "timed in C, no Python binding). ort python = session.run timed from Python (adds the "
                  "binding's per-call overhead). ort profiler = p50 of the profiler's \"model_run\" events "
-                 "(integer µs; inflated by per-node profiling, reference only).")
+                 "(integer µs; inflated by per-node profiling, reference only)."
+                 + (" XNNPACK only = adapt-top --no-native-kernels (every convolution and fully connected "
+                    "layer on XNNPACK's kernels)." if args.xnnpack_only_column else ""))
     lines.append("")
+    xo = args.xnnpack_only_column
     lines.append("| model | MACs | iterations | ort python p50 | ort C API p50 | ort profiler p50 | "
-                 "adapt-top p50 | ratio adapt-top / ort C API |")
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+                 + ("adapt-top XNNPACK only p50 | " if xo else "")
+                 + "adapt-top p50 | ratio adapt-top / ort C API |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if xo else ""))
     best: tuple[float, str] | None = None
     for e in entries:
         ort_col = e.ort_error or fmt_us(e.ort_p50_us)
@@ -571,8 +588,12 @@ def main() -> int:
             if e.ort_p50_us and statistics.median(e.ort_p50_us) > args.min_ort_us and (
                     best is None or ratio > best[0]):
                 best = (ratio, e.name)
+        xo_col = ""
+        if xo:
+            xo_col = (f"error: {e.xnnpack_only_error}" if e.xnnpack_only_error
+                      else fmt_us(e.xnnpack_only_p50_us)) + " | "
         lines.append(f"| {e.name} | {format_macs(e.macs) if e.macs else '-'} | {e.iterations} | {ort_col} | "
-                     f"{c_col} | {prof_col} | {adapt_col} | {ratio_col} |")
+                     f"{c_col} | {prof_col} | {xo_col}{adapt_col} | {ratio_col} |")
     lines.append("")
     if best is None:
         lines.append(f"max ratio adapt-top / ort C API (ort python p50 > {args.min_ort_us:g} µs): n/a"
@@ -599,6 +620,7 @@ def main() -> int:
             {"model": e.name, "path": str(e.path), "macs": e.macs, "iterations": e.iterations,
              "ort_python_p50_us": e.ort_p50_us, "ort_c_api_p50_us": e.ort_c_p50_us,
              "ort_profiler_p50_us": e.ort_prof_p50_us, "adapt_top_p50_us": e.adapt_p50_us,
+             "adapt_top_xnnpack_only_p50_us": e.xnnpack_only_p50_us,
              "ort_error": e.ort_error, "ort_c_api_error": e.ort_c_error, "ort_profiler_error": e.ort_prof_error,
              "adapt_top_error": e.adapt_error} for e in entries], indent=2))
     return 0
