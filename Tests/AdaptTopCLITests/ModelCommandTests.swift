@@ -46,6 +46,16 @@ import Testing
         #expect(result.standardOutput.contains("xnnpack convolution2d_nhwc_f32"))
     }
 
+    /// `--no-native-kernels` puts every convolution and fully connected layer back on XNNPACK.
+    @Test func noNativeKernelsKeepsEverythingOnXNNPACK() throws {
+        let result = try CLIRunner.run([
+            "model", "inspect", CLIRunner.fixture("onnx/fmnist_cnn3/model.onnx"), "--no-native-kernels",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!result.standardOutput.contains("native "))
+        #expect(result.standardOutput.contains("xnnpack fully_connected_nc_f32"))
+    }
+
     /// Every bad file gives exit status 1 and one line naming the file and what is wrong, never a crash.
     @Test(arguments: [
         ("unsupported_op.onnx", "node 'erf_node' (Erf)"),
