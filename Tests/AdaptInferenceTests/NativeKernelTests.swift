@@ -1,4 +1,4 @@
-import AdaptInference
+@testable import AdaptInference
 import Foundation
 import Testing
 
@@ -186,10 +186,14 @@ struct NativeKernelTests {
         var generator = SeededGenerator(seed: seed)
         let count = shape.reduce(1, *)
         let x = randomValues(count, using: &generator)
-        let kernel = try TransposeKernel(shape: shape, permutation: permutation)
-        #expect(kernel.outputShape == permutation.map { shape[$0] })
-        let output = apply(x, outputCount: count) { kernel.run(input: $0, output: $1) }
-        expectClose(output, referenceTranspose(x, shape: shape, permutation: permutation), tolerance: 0, "shape \(shape) perm \(permutation)")
+        let reference = referenceTranspose(x, shape: shape, permutation: permutation)
+        // The portable loop, and the AVX 8×8 blocks the XNNPACK backend plugs in where the CPU has them.
+        for matrixTranspose in [nil, XNNPACKLowering.availableMatrixTranspose] {
+            let kernel = try TransposeKernel(shape: shape, permutation: permutation, matrixTranspose: matrixTranspose)
+            #expect(kernel.outputShape == permutation.map { shape[$0] })
+            let output = apply(x, outputCount: count) { kernel.run(input: $0, output: $1) }
+            expectClose(output, reference, tolerance: 0, "shape \(shape) perm \(permutation) native \(matrixTranspose != nil)")
+        }
     }
 
     @Test func transposeHandComputed() throws {
@@ -204,7 +208,8 @@ struct NativeKernelTests {
     }
 
     @Test("layout transposes NCHW↔NHWC", arguments: [
-        [1, 3, 4, 5], [2, 8, 7, 9], [1, 64, 33, 35], [3, 1, 5, 5], [2, 5, 1, 1], [1, 100, 1, 70],
+        [1, 3, 4, 5], [2, 8, 7, 9], [1, 64, 33, 35], [3, 1, 5, 5], [2, 5, 1, 1], [1, 100, 1, 70], [1, 72, 17, 9],
+        [2, 130, 10, 7],
     ])
     func transposeLayouts(shape: [Int]) throws {
         try checkTranspose(shape: shape, permutation: [0, 2, 3, 1], seed: 11)

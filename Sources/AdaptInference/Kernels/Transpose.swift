@@ -14,14 +14,19 @@ public struct TransposeKernel: Sendable {
 
     enum Plan: Sendable { case rows, transpose2D, gather }
 
+    /// A 2-D transpose `destination[c·rows + r] = source[r·columns + c]` (arguments: source, destination, rows,
+    /// columns) that a backend supplies when it has a faster one than the portable tiled loop.
+    public typealias MatrixTranspose = @Sendable @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int) -> Void
+
     let plan: Plan
+    let matrixTranspose: MatrixTranspose?
     /// The simplified iteration space padded to 6 axes in output order: sizes and input strides.
     let sizes: [Int]
     let strides: [Int]
 
     static let tile = 32
 
-    public init(shape: [Int], permutation: [Int]) throws {
+    public init(shape: [Int], permutation: [Int], matrixTranspose: MatrixTranspose? = nil) throws {
         guard (1...KernelShape.maxRank).contains(shape.count) else {
             throw KernelError.invalidParameters(kernel: "Transpose", reason: "rank \(shape.count) is outside 1…\(KernelShape.maxRank)")
         }
@@ -35,6 +40,7 @@ public struct TransposeKernel: Sendable {
         self.permutation = permutation
         self.outputShape = permutation.map { shape[$0] }
         self.count = count
+        self.matrixTranspose = matrixTranspose
 
         let inputStrides = KernelShape.strides(shape)
         var sizes: [Int] = []
@@ -76,7 +82,11 @@ public struct TransposeKernel: Sendable {
                     for i2 in 0..<n2 {
                         for i3 in 0..<n3 {
                             let source = input + (i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3)
-                            Self.transposeMatrix(source, out, rows: n5, columns: n4)
+                            if let matrixTranspose {
+                                matrixTranspose(source, out, n5, n4)
+                            } else {
+                                Self.transposeMatrix(source, out, rows: n5, columns: n4)
+                            }
                             out += n4 * n5
                         }
                     }

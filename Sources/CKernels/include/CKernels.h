@@ -68,6 +68,9 @@ size_t adapt_gemv_f32_tile_count(const adapt_gemv_f32 *gemv);
 void adapt_gemv_f32_run_tiles(const adapt_gemv_f32 *gemv, size_t first_tile, size_t tile_count);
 void adapt_gemv_f32_run_tile(void *gemv, size_t tile);
 
+// destination[c * rows + r] = source[r * columns + c] (AVX 8x8 blocks; call only when adapt_kernels_available).
+void adapt_transpose_f32(const float *source, float *destination, size_t rows, size_t columns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,7 +78,9 @@ extension XNNPACKLowering {
             throw node.invalid("perm \(permutation) is not a permutation of 0..<\(logical.count)", in: graph.source)
         }
         guard logical.count <= 6 else { throw node.unsupported("Transpose of rank \(logical.count) (up to 6)", in: graph.source) }
-        let kernel = try nativeKernel(node) { try TransposeKernel(shape: logical, permutation: permutation) }
+        let kernel = try nativeKernel(node) {
+            try TransposeKernel(shape: logical, permutation: permutation, matrixTranspose: nativeMatrixTranspose)
+        }
         let source = try buffer(x, of: node), destination = try buffer(output, of: node)
         return [(.native { kernel.run(input: source, output: destination) }, "native Transpose")]
     }
@@ -90,7 +92,8 @@ extension XNNPACKLowering {
         let kernel = try nativeKernel(node) {
             try TransposeKernel(
                 shape: toLast ? logical : Layout.toChannelsLast(logical),
-                permutation: toLast ? Layout.toChannelsLastPermutation : Layout.toChannelsFirstPermutation)
+                permutation: toLast ? Layout.toChannelsLastPermutation : Layout.toChannelsFirstPermutation,
+                matrixTranspose: nativeMatrixTranspose)
         }
         let source = try buffer(x, of: node), destination = try buffer(output, of: node)
         return [(.native { kernel.run(input: source, output: destination) }, toLast ? "native NCHW→NHWC" : "native NHWC→NCHW")]

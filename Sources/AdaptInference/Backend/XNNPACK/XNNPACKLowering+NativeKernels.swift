@@ -3,12 +3,20 @@ import CXNNPack
 
 /// Our own AVX-512 kernels (Sources/CKernels) for the two shapes where Debian's XNNPACK (2022-02) leaves the
 /// FMA units waiting on their latency: dense convolutions (its 7×16 igemm keeps 7 accumulators) and fully
-/// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator). Measured figures and
+/// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator); and a register-blocked
+/// 2-D transpose for the layout changes at a model's edges (XNNPACK has none). Measured figures and
 /// the command behind them: Scripts/bench-results/native-kernels.md. On CPUs without AVX-512 (ARM boards
 /// included) XNNPACK runs everything.
 extension XNNPACKLowering {
     /// Whether this CPU can run the native kernels (x86-64 with AVX-512F enabled by the OS).
     static let nativeKernelsAvailable = adapt_kernels_available()
+
+    /// The AVX transpose for `TransposeKernel`'s 2-D case, or nil (its portable loop) where it cannot run.
+    var nativeMatrixTranspose: TransposeKernel.MatrixTranspose? {
+        useNativeKernels ? Self.availableMatrixTranspose : nil
+    }
+
+    static let availableMatrixTranspose: TransposeKernel.MatrixTranspose? = nativeKernelsAvailable ? adapt_transpose_f32 : nil
 
     /// Where the native convolution wins (measured against XNNPACK's kernel on single convolutions: 0.6–0.9×
     /// its time on 3×3 and larger windows, 0.65–0.95× on 1×1 with 32 or more output channels). It loses where a
