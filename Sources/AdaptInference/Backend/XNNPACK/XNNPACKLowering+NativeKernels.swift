@@ -19,14 +19,16 @@ extension XNNPACKLowering {
     static let availableMatrixTranspose: TransposeKernel.MatrixTranspose? = nativeKernelsAvailable ? adapt_transpose_f32 : nil
 
     /// Where the native convolution wins (measured against XNNPACK's kernel on single convolutions: 0.6–0.9×
-    /// its time on 3×3 and larger windows, 0.65–0.95× on 1×1 with 32 or more output channels). It loses where a
-    /// window tap has little work — fewer than 16 input channels and under 72 multiply–adds per output value
-    /// (its per-tap pointer set-up dominates: 1.3–1.7× on 3×3 over 1 or 3 channels) — and on 16 or fewer
-    /// output channels (one vector per pixel, bound by broadcasts: 1.2–1.4×): those stay on XNNPACK.
+    /// its time on 3×3 and larger windows, 0.65–0.95× on 1×1 with 32 or more output channels, 0.7–0.8× on a
+    /// first layer of 1 or 3 input channels with 64 outputs). It loses on 16 or fewer output channels (one
+    /// vector per pixel, bound by broadcasts: 1.2–1.4×), and, below 64 outputs, where a window tap has little
+    /// work — fewer than 16 input channels and under 72 multiply–adds per output value (the per-tap pointer
+    /// set-up of its 12-pixel tiles dominates: 1.2–1.7× on 3×3 over 1 or 3 channels): those stay on XNNPACK.
     static func prefersNativeConvolution(
         groups: Int, inputChannels: Int, outputChannels: Int, kernelH: Int, kernelW: Int
     ) -> Bool {
-        groups == 1 && outputChannels > 16 && (inputChannels >= 16 || inputChannels * kernelH * kernelW >= 72)
+        guard groups == 1, outputChannels > 16 else { return false }
+        return outputChannels >= 64 || inputChannels >= 16 || inputChannels * kernelH * kernelW >= 72
     }
 
     /// A dense convolution on the native kernel, or nil when this CPU cannot run it (the caller uses XNNPACK).
