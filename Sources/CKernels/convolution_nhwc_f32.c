@@ -130,7 +130,7 @@ ALWAYS_INLINE AVX512 void conv_tile(const adapt_conv2d_f32 *conv, size_t block, 
     #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) {
         if ((size_t)i >= count) break;
-        float *out = conv->output + (pixel + (size_t)i) * conv->out_channels + block * ADAPT_CONV_BLOCK;
+        float *out = conv->output + (pixel + (size_t)i) * conv->out_pixel_stride + block * ADAPT_CONV_BLOCK;
         #pragma clang loop unroll(full)
         for (int v = 0; v < VECTORS; v++) {
             __m512 y = _mm512_min_ps(_mm512_max_ps(acc[i * VECTORS + v], low), high);

@@ -31,6 +31,15 @@ import Testing
         }
     }
 
+    /// SqueezeNet's and Inception's branch convolutions write into their slice of the Concat: no copy step left.
+    @Test(arguments: ["squeezenet_fire", "inception_lrn"])
+    func branchConvolutionsWriteIntoTheConcat(_ name: String) throws {
+        let session = try InferenceSession(contentsOf: TestFixtures.path("onnx/\(name)/model.onnx"))
+        let concats = session.model.steps.filter { $0.op == "Concat" }
+        #expect(!concats.isEmpty)
+        #expect(concats.allSatisfy { $0.kernel == "view" }, "\(concats.map(\.kernel))")
+    }
+
     private func checkParity(_ name: String, backend: XNNPACKBackend) throws {
         let folder = TestFixtures.path("onnx/\(name)")
         let input = try NPY.read(contentsOf: "\(folder)/input.npy")

@@ -2,7 +2,8 @@
 ///
 /// Each value lives from the step that writes it to the last step that reads it (graph inputs from the start,
 /// graph outputs to the end). A view (Reshape, Flatten, a free layout change) shares its source's bytes and
-/// extends its lifetime. Placement is greedy, largest first, at the lowest offset that does not overlap a
+/// extends its lifetime; a slice view starts some floats into its source (a Concat input its producer writes in
+/// place). Placement is greedy, largest first, at the lowest offset that does not overlap a
 /// value alive at the same time — the usual heuristic of TFLite's and ONNX Runtime's arena planners.
 public struct MemoryPlan: Sendable, Equatable {
     /// Offset of each value in the arena, in floats.
@@ -19,11 +20,14 @@ public struct MemoryPlan: Sendable, Equatable {
         public var count: Int
         /// The value whose memory this one reuses (a view), or nil for a value that needs its own space.
         public var viewOf: String?
+        /// Where the view starts in `viewOf`'s memory, in floats.
+        public var viewOffset: Int
 
-        public init(name: String, count: Int, viewOf: String? = nil) {
+        public init(name: String, count: Int, viewOf: String? = nil, viewOffset: Int = 0) {
             self.name = name
             self.count = count
             self.viewOf = viewOf
+            self.viewOffset = viewOffset
         }
     }
 
@@ -82,7 +86,18 @@ public struct MemoryPlan: Sendable, Equatable {
             rootOffsets[name] = offset
             arena = max(arena, offset + size)
         }
-        offsets = Dictionary(uniqueKeysWithValues: requests.map { ($0.name, rootOffsets[rootOf($0.name)] ?? 0) })
+        let viewOffsets = Dictionary(requests.map { ($0.name, $0.viewOffset) }, uniquingKeysWith: { first, _ in first })
+        func offsetInRoot(_ name: String) -> Int {
+            var offset = 0, current = name
+            while let next = root[current], next != current {
+                offset += viewOffsets[current] ?? 0
+                current = next
+            }
+            return offset
+        }
+        offsets = Dictionary(uniqueKeysWithValues: requests.map {
+            ($0.name, (rootOffsets[rootOf($0.name)] ?? 0) + offsetInRoot($0.name))
+        })
         arenaCount = arena
     }
 

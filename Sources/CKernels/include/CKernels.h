@@ -23,6 +23,9 @@ typedef struct adapt_conv2d_f32 {
     size_t pad_top, pad_left;
     const float *input;
     float *output;
+    // Floats from one output pixel to the next: out_channels, or more when the output is a channel slice of
+    // a Concat's buffer (the convolution then writes its channels in place and the Concat copies nothing).
+    size_t out_pixel_stride;
     const float *packed;
     const float *zero;
     float output_min, output_max;

@@ -32,12 +32,13 @@ extension XNNPACKLowering {
         let kernel = Layout.permuteToChannelsLast(weights.floats, shape: weights.shape)
         let bounds = clamp(node)
         let source = try buffer(x, of: node), destination = try buffer(output, of: node)
+        let outputPixelStride = concatSlices[output]?.pixelStride ?? outChannels
         if Self.prefersNativeConvolution(
             groups: groups, inputChannels: inputShape[1], outputChannels: outChannels, kernelH: kernelH, kernelW: kernelW),
             let native = nativeConvolution(
                 node, kernel: kernel, bias: bias, inputShape: inputShape, outputShape: try shape(output, of: node),
                 kernelSize: (kernelH, kernelW), strides: strides, dilations: dilations, padding: (padding.top, padding.left),
-                source: source, destination: destination, bounds: bounds)
+                source: source, destination: destination, outputPixelStride: outputPixelStride, bounds: bounds)
         {
             return [native]
         }
@@ -49,7 +50,7 @@ extension XNNPACKLowering {
                         UInt32(padding.top), UInt32(padding.right), UInt32(padding.bottom), UInt32(padding.left),
                         UInt32(kernelH), UInt32(kernelW), UInt32(strides[0]), UInt32(strides[1]),
                         UInt32(dilations[0]), UInt32(dilations[1]), UInt32(groups),
-                        groupInputChannels, outChannels / groups, inputShape[1], outChannels,
+                        groupInputChannels, outChannels / groups, inputShape[1], outputPixelStride,
                         kernelPointer.baseAddress, biasPointer.baseAddress, bounds.min, bounds.max, 0, handle)
                 } setup: { op in
                     xnn_setup_convolution2d_nhwc_f32(op, inputShape[0], inputShape[2], inputShape[3], source, destination, threadpool)

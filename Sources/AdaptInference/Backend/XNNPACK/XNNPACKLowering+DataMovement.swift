@@ -18,7 +18,11 @@ extension XNNPACKLowering {
         for name in node.inputs where !name.isEmpty {
             let source = try operand(name, of: node, output: output)
             let block = source.shape[position...].reduce(1, *)
-            guard block > 0 else { continue }
+            // Its convolution already wrote it into place.
+            guard block > 0, concatSlices[name] == nil else {
+                offset += block
+                continue
+            }
             let target = destination + offset, threadpool = threadpool
             steps.append(try makeOperator(node, "copy_nc_x32") { xnn_create_copy_nc_x32(block, block, rowLength, 0, $0) }
                 setup: { xnn_setup_copy_nc_x32($0, outer, source.pointer, target, threadpool) })

@@ -35,7 +35,8 @@ extension XNNPACKLowering {
     func nativeConvolution(
         _ node: Node, kernel: [Float], bias: [Float], inputShape: [Int], outputShape: [Int],
         kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int], padding: (top: Int, left: Int),
-        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, bounds: (min: Float, max: Float)
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, outputPixelStride: Int,
+        bounds: (min: Float, max: Float)
     ) -> (XNNPACKModel.Step, String)? {
         guard useNativeKernels, Self.nativeKernelsAvailable else { return nil }
         let (inChannels, outChannels) = (inputShape[1], outputShape[1])
@@ -54,7 +55,8 @@ extension XNNPACKLowering {
             stride_height: strides[0], stride_width: strides[1],
             dilation_height: dilations[0], dilation_width: dilations[1],
             pad_top: padding.top, pad_left: padding.left,
-            input: source, output: destination, packed: packed, zero: constants.store(count: inChannels),
+            input: source, output: destination, out_pixel_stride: outputPixelStride,
+            packed: packed, zero: constants.store(count: inChannels),
             output_min: bounds.min, output_max: bounds.max)
         let task = NativeTask(descriptor, threadpool: threadpool, tiles: adapt_conv2d_f32_tile_count, run: adapt_conv2d_f32_run_tile)
         let block = min(outChannels, Int(ADAPT_CONV_BLOCK))

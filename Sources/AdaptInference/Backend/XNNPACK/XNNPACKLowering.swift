@@ -6,6 +6,8 @@ struct XNNPACKLowering {
 
     let graph: Graph
     let views: [String: String]
+    /// Concat inputs written in place by their convolution (see `concatSlices`).
+    let concatSlices: [String: ConcatSlice]
     let pointers: [String: UnsafeMutablePointer<Float>]
     let constants: ConstantPool
     let threadpool: pthreadpool_t?

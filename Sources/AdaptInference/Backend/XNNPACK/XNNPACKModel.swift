@@ -33,11 +33,14 @@ final class XNNPACKModel: CompiledModel {
         outputs = try graph.outputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
 
         let views = try XNNPACKLowering.views(in: graph)
+        let slices = try XNNPACKLowering.concatSlices(in: graph, views: views)
         var requests: [MemoryPlan.Request] = graph.inputs.map { .init(name: $0.name, count: graph.shapes[$0.name]?.reduce(1, *) ?? 0) }
         var stepValues: [(reads: [String], writes: [String])] = []
         for node in graph.nodes {
             for output in node.outputs where !output.isEmpty {
-                requests.append(.init(name: output, count: graph.shapes[output]?.reduce(1, *) ?? 0, viewOf: views[output]))
+                requests.append(.init(
+                    name: output, count: graph.shapes[output]?.reduce(1, *) ?? 0,
+                    viewOf: views[output] ?? slices[output]?.concat, viewOffset: slices[output]?.channelOffset ?? 0))
             }
             stepValues.append((node.inputs.filter { graph.initializers[$0] == nil }, node.outputs))
         }
@@ -64,7 +67,7 @@ final class XNNPACKModel: CompiledModel {
         }
 
         var lowering = XNNPACKLowering(
-            graph: graph, views: views, pointers: plan.offsets.mapValues { arena + $0 },
+            graph: graph, views: views, concatSlices: slices, pointers: plan.offsets.mapValues { arena + $0 },
             constants: constants, threadpool: runtime.threadpool, useNativeKernels: runtime.useNativeKernels)
         for node in graph.nodes {
             let lowered = try lowering.lower(node)
