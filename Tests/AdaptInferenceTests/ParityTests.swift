@@ -37,7 +37,7 @@ import Testing
         let session = try InferenceSession(contentsOf: TestFixtures.path("onnx/\(name)/model.onnx"))
         let concats = session.model.steps.filter { $0.op == "Concat" }
         #expect(!concats.isEmpty)
-        #expect(concats.allSatisfy { $0.kernel == "view" }, "\(concats.map(\.kernel))")
+        #expect(concats.allSatisfy { $0.kernel == "in place" }, "\(concats.map(\.kernel))")
     }
 
     private func checkParity(_ name: String, backend: XNNPACKBackend) throws {

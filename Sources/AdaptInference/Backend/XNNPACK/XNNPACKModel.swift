@@ -9,7 +9,7 @@ final class XNNPACKModel: CompiledModel {
 
     let inputs: [TensorDescription]
     let outputs: [TensorDescription]
-    /// Every node's implementation in order, views (`kernel == "view"`, no run-time cost) included.
+    /// Every node's implementation in order, steps that run nothing (`kernel` "view" or "in place") included.
     private(set) var steps: [StepDescription] = []
     /// For each program entry, its index in `steps`.
     private var stepIndexOfProgram: [Int] = []
@@ -76,7 +76,11 @@ final class XNNPACKModel: CompiledModel {
                 stepIndexOfProgram.append(steps.count)
                 steps.append(StepDescription(node: node.name, op: node.opType, kernel: kernel))
             }
-            if lowered.isEmpty { steps.append(StepDescription(node: node.name, op: node.opType, kernel: "view")) }
+            if lowered.isEmpty {
+                // Nothing runs: a view of its input, or a Concat whose inputs were all written into place.
+                let kernel = node.opType == "Concat" ? "in place" : "view"
+                steps.append(StepDescription(node: node.name, op: node.opType, kernel: kernel))
+            }
         }
     }
 
