@@ -561,16 +561,18 @@ def main() -> int:
                  "timed in C, no Python binding). ort python = session.run timed from Python (adds the "
                  "binding's per-call overhead). ort profiler = p50 of the profiler's \"model_run\" events "
                  "(integer µs; inflated by per-node profiling, reference only). ratio of best rounds = "
-                 "lowest adapt-top p50 over the repeats / lowest ort C API p50: on a machine whose speed drifts "
-                 "(a shared VM) it compares both engines at their least disturbed."
+                 "lowest adapt-top p50 over the repeats / lowest ort C API p50, and median of per-round ratios = "
+                 "the median over rounds of (adapt-top p50 / ort C API p50 measured right before it): on a machine "
+                 "whose speed drifts (a shared VM) these compare both engines at their least disturbed and in the "
+                 "same moment."
                  + (" XNNPACK only = adapt-top --no-native-kernels (every convolution and fully connected "
                     "layer on XNNPACK's kernels)." if args.xnnpack_only_column else ""))
     lines.append("")
     xo = args.xnnpack_only_column
     lines.append("| model | MACs | iterations | ort python p50 | ort C API p50 | ort profiler p50 | "
                  + ("adapt-top XNNPACK only p50 | " if xo else "")
-                 + "adapt-top p50 | ratio adapt-top / ort C API | ratio of best rounds |")
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if xo else ""))
+                 + "adapt-top p50 | ratio adapt-top / ort C API | median of per-round ratios | ratio of best rounds |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if xo else ""))
     best: tuple[float, str] | None = None
     for e in entries:
         ort_col = e.ort_error or fmt_us(e.ort_p50_us)
@@ -582,9 +584,11 @@ def main() -> int:
             adapt_col = f"error: {e.adapt_error}"
         else:
             adapt_col = fmt_us(e.adapt_p50_us)
-        ratio_col = best_col = "-"
+        ratio_col = best_col = round_col = "-"
         if e.ort_c_p50_us and e.adapt_p50_us:
             best_col = f"{min(e.adapt_p50_us) / min(e.ort_c_p50_us):.2f}"
+            if len(e.ort_c_p50_us) == len(e.adapt_p50_us):
+                round_col = f"{statistics.median(a / c for a, c in zip(e.adapt_p50_us, e.ort_c_p50_us)):.2f}"
         if e.ort_c_p50_us and e.adapt_p50_us:
             c, a = statistics.median(e.ort_c_p50_us), statistics.median(e.adapt_p50_us)
             ratio = a / c if c > 0 else float("inf")
@@ -597,7 +601,7 @@ def main() -> int:
             xo_col = (f"error: {e.xnnpack_only_error}" if e.xnnpack_only_error
                       else fmt_us(e.xnnpack_only_p50_us)) + " | "
         lines.append(f"| {e.name} | {format_macs(e.macs) if e.macs else '-'} | {e.iterations} | {ort_col} | "
-                     f"{c_col} | {prof_col} | {xo_col}{adapt_col} | {ratio_col} | {best_col} |")
+                     f"{c_col} | {prof_col} | {xo_col}{adapt_col} | {ratio_col} | {round_col} | {best_col} |")
     lines.append("")
     if best is None:
         lines.append(f"max ratio adapt-top / ort C API (ort python p50 > {args.min_ort_us:g} µs): n/a"

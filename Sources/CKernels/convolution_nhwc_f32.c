@@ -62,6 +62,25 @@ size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv) {
 
 // One tile: `count` (<= MR) consecutive output pixels starting at `pixel`, VECTORS x 16 channels of block
 // `block`. MR and VECTORS are compile-time constants at every call, so `acc` lives in registers.
+// acc[i][v] += rows[i][j] * weights[j][v] for j < depth: the inner loop, one broadcast per pixel and one
+// load per weight vector for MR x VECTORS FMAs. Returns the weights pointer advanced past what it read.
+ALWAYS_INLINE AVX512 const float *accumulate(__m512 *acc, const float *const *rows, const float *weights,
+                                             size_t depth, const int MR, const int VECTORS) {
+    for (size_t j = 0; j < depth; j++) {
+        __m512 w[VECTORS];
+        #pragma clang loop unroll(full)
+        for (int v = 0; v < VECTORS; v++) w[v] = _mm512_load_ps(weights + 16 * v);
+        #pragma clang loop unroll(full)
+        for (int i = 0; i < MR; i++) {
+            __m512 x = _mm512_set1_ps(rows[i][j]);
+            #pragma clang loop unroll(full)
+            for (int v = 0; v < VECTORS; v++) acc[i * VECTORS + v] = _mm512_fmadd_ps(x, w[v], acc[i * VECTORS + v]);
+        }
+        weights += ADAPT_CONV_BLOCK;
+    }
+    return weights;
+}
+
 ALWAYS_INLINE AVX512 void conv_tile(const adapt_conv2d_f32 *conv, size_t block, size_t pixel, size_t count,
                                     const int MR, const int VECTORS, __mmask16 last_mask) {
     const size_t taps = conv->kernel_height * conv->kernel_width, in_channels = conv->in_channels;
@@ -101,27 +120,36 @@ ALWAYS_INLINE AVX512 void conv_tile(const adapt_conv2d_f32 *conv, size_t block, 
         }
     }
 
-    for (size_t kh = 0; kh < conv->kernel_height; kh++) {
-        for (size_t kw = 0; kw < conv->kernel_width; kw++) {
-            const float *rows[MR];
+    // When every pixel's window lies inside the image horizontally (and is not dilated across), a window row
+    // is kernel_width * in_channels contiguous floats, in the packed weights' order: one pointer per pixel
+    // and window row instead of per tap. Stems over 3 channels spend most of their time on that set-up.
+    bool contiguous_rows = conv->dilation_width == 1;
+    #pragma clang loop unroll(full)
+    for (int i = 0; i < MR; i++)
+        contiguous_rows &= (size_t)i >= count || (left[i] >= 0 && left[i] + (long)conv->kernel_width <= (long)conv->in_width);
+
+    const float *rows[MR];
+    if (contiguous_rows) {
+        for (size_t kh = 0; kh < conv->kernel_height; kh++) {
             #pragma clang loop unroll(full)
             for (int i = 0; i < MR; i++) {
                 long y = top[i] + (long)(kh * conv->dilation_height);
-                long x = left[i] + (long)(kw * conv->dilation_width);
-                bool inside = y >= 0 && y < (long)conv->in_height && x >= 0 && x < (long)conv->in_width;
-                rows[i] = inside ? image[i] + ((size_t)y * conv->in_width + (size_t)x) * in_channels : conv->zero;
+                bool inside = (size_t)i < count && y >= 0 && y < (long)conv->in_height;
+                rows[i] = inside ? image[i] + ((size_t)y * conv->in_width + (size_t)left[i]) * in_channels : conv->zero;
             }
-            for (size_t ci = 0; ci < in_channels; ci++) {
-                __m512 w[VECTORS];
-                #pragma clang loop unroll(full)
-                for (int v = 0; v < VECTORS; v++) w[v] = _mm512_load_ps(weights + 16 * v);
+            weights = accumulate(acc, rows, weights, conv->kernel_width * in_channels, MR, VECTORS);
+        }
+    } else {
+        for (size_t kh = 0; kh < conv->kernel_height; kh++) {
+            for (size_t kw = 0; kw < conv->kernel_width; kw++) {
                 #pragma clang loop unroll(full)
                 for (int i = 0; i < MR; i++) {
-                    __m512 x = _mm512_set1_ps(rows[i][ci]);
-                    #pragma clang loop unroll(full)
-                    for (int v = 0; v < VECTORS; v++) acc[i * VECTORS + v] = _mm512_fmadd_ps(x, w[v], acc[i * VECTORS + v]);
+                    long y = top[i] + (long)(kh * conv->dilation_height);
+                    long x = left[i] + (long)(kw * conv->dilation_width);
+                    bool inside = y >= 0 && y < (long)conv->in_height && x >= 0 && x < (long)conv->in_width;
+                    rows[i] = inside ? image[i] + ((size_t)y * conv->in_width + (size_t)x) * in_channels : conv->zero;
                 }
-                weights += ADAPT_CONV_BLOCK;
+                weights = accumulate(acc, rows, weights, in_channels, MR, VECTORS);
             }
         }
     }

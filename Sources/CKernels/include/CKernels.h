@@ -14,7 +14,8 @@ extern "C" {
 #define ADAPT_CONV_BLOCK 64
 
 // A dense (group = 1) 2-D convolution over NHWC fp32 tensors, with a fused output clamp.
-// `packed` comes from adapt_conv2d_f32_pack; `zero` points at in_channels zeros (read for padding taps).
+// `packed` comes from adapt_conv2d_f32_pack; `zero` points at kernel_width * in_channels zeros (read for
+// padding taps and window rows).
 typedef struct adapt_conv2d_f32 {
     size_t batch, in_height, in_width, in_channels;
     size_t out_height, out_width, out_channels;

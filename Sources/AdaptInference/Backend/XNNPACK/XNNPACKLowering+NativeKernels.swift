@@ -56,7 +56,7 @@ extension XNNPACKLowering {
             dilation_height: dilations[0], dilation_width: dilations[1],
             pad_top: padding.top, pad_left: padding.left,
             input: source, output: destination, out_pixel_stride: outputPixelStride,
-            packed: packed, zero: constants.store(count: inChannels),
+            packed: packed, zero: constants.store(count: inChannels * kernelSize.width),
             output_min: bounds.min, output_max: bounds.max)
         let task = NativeTask(descriptor, threadpool: threadpool, tiles: adapt_conv2d_f32_tile_count, run: adapt_conv2d_f32_run_tile)
         let block = min(outChannels, Int(ADAPT_CONV_BLOCK))
