@@ -314,10 +314,12 @@ def main() -> int:
         lines += ["", f"Speed, 1 thread, {n} timed runs each, p50 in ms, median over {args.bench_repeats} "
                   "interleaved rounds (onnxruntime ORT_ENABLE_ALL). "
                   "ratio = adapt-top / ort C API (onnxruntime's own per-run time, OrtApi::Run timed in C); "
-                  "ort profiler = profiler \"model_run\" p50, inflated by per-node profiling (reference only).", "",
+                  "ort profiler = profiler \"model_run\" p50, inflated by per-node profiling (reference only); "
+                  "per-round = median over rounds of adapt-top / ort C API within the round (both measured within "
+                  "seconds of each other, which a machine whose speed drifts disturbs least).", "",
                   "| model | ort python p50 | ort C API p50 | ort profiler p50 | adapt-top p50 | "
-                  "ratio adapt-top / ort C API | rounds: adapt-top; ort C API |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "ratio adapt-top / ort C API | per-round ratio | rounds: adapt-top; ort C API |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for r in rows:
             def ms(k):
                 if k in r:
@@ -325,10 +327,12 @@ def main() -> int:
                 return f"error: {r[k + '_error']}" if k + "_error" in r else "-"
             adapt = ms("adapt_us")
             ratio = f"{r['adapt_us'] / r['ort_c_us']:.2f}" if "adapt_us" in r and "ort_c_us" in r else "-"
+            pairs = list(zip(r.get("adapt_us_all", []), r.get("ort_c_us_all", [])))
+            per_round = f"{statistics.median(a / c for a, c in pairs):.2f}" if pairs else "-"
             rounds = "; ".join(" ".join(f"{v / 1000:.2f}" for v in r.get(k, [])) or "-"
                                for k in ("adapt_us_all", "ort_c_us_all"))
             lines.append(f"| {r['model']} | {ms('ort_py_us')} | {ms('ort_c_us')} | {ms('ort_prof_us')} | "
-                         f"{adapt} | {ratio} | {rounds} |")
+                         f"{adapt} | {ratio} | {per_round} | {rounds} |")
     if errors:
         lines += ["", "adapt-top failures and mismatches (verbatim):"]
         for model, what, output in errors:
