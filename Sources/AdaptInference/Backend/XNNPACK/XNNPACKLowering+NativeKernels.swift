@@ -4,9 +4,9 @@ import CXNNPack
 /// Our own AVX-512 kernels (Sources/CKernels) for the two shapes where Debian's XNNPACK (2022-02) leaves the
 /// FMA units waiting on their latency: dense convolutions (its 7×16 igemm keeps 7 accumulators) and fully
 /// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator); and a register-blocked
-/// 2-D transpose for the layout changes at a model's edges (XNNPACK has none). Measured figures and
-/// the command behind them: Scripts/bench-results/native-kernels.md. On CPUs without AVX-512 (ARM boards
-/// included) XNNPACK runs everything.
+/// 2-D transpose for the layout changes at a model's edges (XNNPACK has none). Measured per layer by
+/// Scripts/bench-kernels.sh and per model by Scripts/bench.py (Scripts/bench-results/native-kernels.md).
+/// On CPUs without AVX-512 (ARM boards included) XNNPACK runs everything.
 extension XNNPACKLowering {
     /// Whether this CPU can run the native kernels (x86-64 with AVX-512F enabled by the OS).
     static let nativeKernelsAvailable = adapt_kernels_available()
@@ -18,12 +18,12 @@ extension XNNPACKLowering {
 
     static let availableMatrixTranspose: TransposeKernel.MatrixTranspose? = nativeKernelsAvailable ? adapt_transpose_f32 : nil
 
-    /// Where the native convolution wins (measured against XNNPACK's kernel on single convolutions: 0.6–0.9×
-    /// its time on 3×3 and larger windows, 0.65–0.95× on 1×1 with 32 or more output channels, 0.7–0.8× on a
-    /// first layer of 1 or 3 input channels with 64 outputs). It loses on 16 or fewer output channels (one
-    /// vector per pixel, bound by broadcasts: 1.2–1.4×), and, below 64 outputs, where a window tap has little
-    /// work — fewer than 16 input channels and under 72 multiply–adds per output value (the per-tap pointer
-    /// set-up of its 12-pixel tiles dominates: 1.2–1.7× on 3×3 over 1 or 3 channels): those stay on XNNPACK.
+    /// Where the native convolution wins, per layer against XNNPACK's (Scripts/bench-kernels.sh): 0.6–0.9× its
+    /// time on 3×3 and larger windows, 0.9× on 1×1 with 32 or more outputs, 0.55–0.65× on 224×224 stems over 3
+    /// channels with 64 outputs. It loses on 16 or fewer output channels (one vector per pixel, bound by
+    /// broadcasts: 1.2–1.3×) and, below 64 outputs, gains nothing where a window tap has little work — fewer
+    /// than 16 input channels and under 72 multiply–adds per output value (its per-tap pointer set-up
+    /// dominates: 1.0× on 3×3 over 1 channel): those stay on XNNPACK.
     static func prefersNativeConvolution(
         groups: Int, inputChannels: Int, outputChannels: Int, kernelH: Int, kernelW: Int
     ) -> Bool {
