@@ -44,7 +44,8 @@ p50 is above --min-ort-us. A model that fails in adapt-top shows the error in
 its row. Always exits 0 unless the arguments are wrong.
 
     python3 Scripts/bench.py                           # default set, 3 repeats
-    python3 Scripts/bench.py --all --markdown-out Scripts/bench-results/fixtures-1thread.md
+    python3 Scripts/bench.py --repeats 11 --xnnpack-only-column --markdown-out Scripts/bench-results/native-kernels.md
+    python3 Scripts/bench.py --all                     # every fixture, the tiny ones too
     python3 Scripts/bench.py --ort-only                # onnxruntime columns only
     python3 Scripts/bench.py Tests/Fixtures/onnx/fmnist_cnn3/model.onnx --repeats 5
 """
