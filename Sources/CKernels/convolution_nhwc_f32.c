@@ -4,8 +4,9 @@
 // whose 7 accumulators leave the FMA units waiting on their 4-cycle latency; measured on a 2-vCPU Xeon, a
 // 32->32 3x3 convolution on 28x28 ran at ~65 % of peak. This kernel keeps up to 24 accumulators live
 // (6 pixels x 64 channels, 8 x 48, 12 x 32 or 12 x 16), with the same indirection idea as XNNPACK: each tile
-// gathers one input pointer per output pixel and tap, and padding taps point at a zero row. The sum runs in
-// the same order (bias, then kh, kw, ci), so results match XNNPACK's bit for bit.
+// gathers one input pointer per output pixel and tap (or per window row, where the window lies inside the
+// image), and padding points at a zero row. The sum runs in the same order (bias, then kh, kw, ci), so
+// results match XNNPACK's bit for bit. Tiles span output rows, so only the tensor's last tile is short.
 #include "CKernels.h"
 
 #include <string.h>
@@ -60,8 +61,6 @@ size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv) {
 #define AVX512 __attribute__((target("avx512f")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-// One tile: `count` (<= MR) consecutive output pixels starting at `pixel`, VECTORS x 16 channels of block
-// `block`. MR and VECTORS are compile-time constants at every call, so `acc` lives in registers.
 // acc[i][v] += rows[i][j] * weights[j][v] for j < depth: the inner loop, one broadcast per pixel and one
 // load per weight vector for MR x VECTORS FMAs. Returns the weights pointer advanced past what it read.
 ALWAYS_INLINE AVX512 const float *accumulate(__m512 *acc, const float *const *rows, const float *weights,
@@ -81,6 +80,8 @@ ALWAYS_INLINE AVX512 const float *accumulate(__m512 *acc, const float *const *ro
     return weights;
 }
 
+// One tile: `count` (<= MR) consecutive output pixels starting at `pixel`, VECTORS x 16 channels of block
+// `block`. MR and VECTORS are compile-time constants at every call, so `acc` lives in registers.
 ALWAYS_INLINE AVX512 void conv_tile(const adapt_conv2d_f32 *conv, size_t block, size_t pixel, size_t count,
                                     const int MR, const int VECTORS, __mmask16 last_mask) {
     const size_t taps = conv->kernel_height * conv->kernel_width, in_channels = conv->in_channels;

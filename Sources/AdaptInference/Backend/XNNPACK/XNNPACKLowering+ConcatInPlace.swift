@@ -21,9 +21,8 @@ extension XNNPACKLowering {
             var axis = try node.int("axis", in: graph.source)
             if axis < 0 { axis += 4 }
             let inputs = node.inputs.filter { !$0.isEmpty }
-            guard axis == 1, let shapes = Optional(inputs.compactMap { graph.shapes[$0] }), shapes.count == inputs.count,
-                  shapes.allSatisfy({ $0.count == 4 })
-            else { continue }
+            let shapes = inputs.compactMap { graph.shapes[$0] }
+            guard axis == 1, shapes.count == inputs.count, shapes.allSatisfy({ $0.count == 4 }) else { continue }
             var channelOffset = 0
             for (name, shape) in zip(inputs, shapes) {
                 defer { channelOffset += shape[1] }
