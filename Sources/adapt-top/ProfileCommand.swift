@@ -10,6 +10,11 @@ struct ProfileCommand: ParsableCommand {
         discussion: """
             Accuracy is top-1 on the manifest's data split, computed by adapt-top's own inference; the reference \
             column is the training script's figure. Latency is measured back to back on one thread.
+
+            Figures are kept in the profile cache ($XDG_CACHE_HOME/adapt-top/profiles, else \
+            ~/.cache/adapt-top/profiles), keyed by the model's bytes, the CPU, the thread count, the adapt-top build, \
+            the evaluation images and the timed runs; a later run under the same conditions reuses them. \
+            --no-cache measures everything again.
             """)
 
     @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -30,6 +35,9 @@ struct ProfileCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per variant instead of a table.")
     var json = false
 
+    @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
+    var noCache = false
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -42,10 +50,23 @@ struct ProfileCommand: ParsableCommand {
             let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
             let loaded = try ModelFamily(manifest: manifest, backend: XNNPACKBackend(threads: threads))
             let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) != 0)
-            let profiles = try VariantProfiler.profile(loaded, images: images, limit: limit, iterations: iterations) { id, done, total in
+            let caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
+                VariantProfiler.Caching(
+                    cache: ProfileCache(directory: directory), machine: .current(threads: threads),
+                    warn: { warning in FileHandle.standardError.write(Data("adapt-top: warning: \(warning)\n".utf8)) })
+            }
+            let outcome = try VariantProfiler.profile(
+                loaded, images: images, limit: limit, iterations: iterations, caching: caching
+            ) { id, done, total in
                 progress.show("profiling \(id): \(done)/\(total) images")
             }
             progress.clear()
+            let profiles = outcome.profiles
+            if let caching, outcome.cached > 0 {
+                FileHandle.standardError.write(Data((
+                    "adapt-top: \(outcome.cached) of \(profiles.count) variants from the profile cache "
+                    + "(\(caching.cache.directory); --no-cache measures again)\n").utf8))
+            }
             if json {
                 for profile in profiles { print(try Format.jsonLine(ProfileReport(profile))) }
             } else {

@@ -19,10 +19,12 @@ enum CLIRunner {
         Bundle.main.bundleURL.appendingPathComponent("adapt-top")
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs with this process's environment, plus `environment` on top.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -99,8 +99,17 @@ import Testing
 @Suite struct ProfileCommandTests {
     static let manifest = CLIRunner.packageRoot.appendingPathComponent("Examples/fashion-mnist/family.yaml").path
 
+    /// A fresh profile cache per test, so no test reads another's figures or the user's ~/.cache.
+    private func freshCache() -> (environment: [String: String], directory: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-xdg-\(UUID())").path
+        return (["XDG_CACHE_HOME": root], root + "/adapt-top/profiles")
+    }
+
     @Test func jsonHasOneLinePerVariantWithTheContractFields() throws {
-        let result = try CLIRunner.run(["profile", "--family", Self.manifest, "--limit", "200", "--iterations", "20", "--json"])
+        let cache = freshCache()
+        defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
+        let result = try CLIRunner.run(
+            ["profile", "--family", Self.manifest, "--limit", "200", "--iterations", "20", "--json"], environment: cache.environment)
         #expect(result.status == 0, "\(result.standardError)")
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.count >= 6)
@@ -118,6 +127,31 @@ import Testing
             if object["on_front"] as? Bool == true { onFront += 1 }
         }
         #expect(onFront >= 1)
+    }
+
+    /// The second run takes every variant from the cache and prints the same table; a corrupt cache file is
+    /// one warning naming it, then measured again.
+    @Test func aSecondRunComesFromTheCacheAndACorruptFileIsRebuilt() throws {
+        let cache = freshCache()
+        defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
+        let arguments = ["profile", "--family", Self.manifest, "--limit", "100", "--iterations", "5"]
+        let first = try CLIRunner.run(arguments, environment: cache.environment)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(!first.standardError.contains("from the profile cache"))
+        let second = try CLIRunner.run(arguments, environment: cache.environment)
+        #expect(second.standardOutput == first.standardOutput)
+        #expect(second.standardError.contains("7 of 7 variants from the profile cache (\(cache.directory);"), "\(second.standardError)")
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.directory).sorted()
+        let victim = cache.directory + "/" + (try #require(files.first))
+        try Data("{ truncated".utf8).write(to: URL(fileURLWithPath: victim))
+        let third = try CLIRunner.run(arguments, environment: cache.environment)
+        #expect(third.status == 0)
+        #expect(third.standardError.contains("adapt-top: warning: ignoring the profile cache file \(victim): not a profile cache entry"),
+                "\(third.standardError)")
+        #expect(third.standardError.contains("6 of 7 variants from the profile cache"))
+        let rebuilt = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: victim))) as? [String: Any]
+        #expect(rebuilt?["figures"] != nil)
     }
 
     @Test func aBadManifestIsOneClearLine() throws {

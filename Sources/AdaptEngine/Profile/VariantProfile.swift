@@ -1,4 +1,5 @@
 public import AdaptInference
+internal import Foundation
 
 /// What the device measured for one variant.
 public struct VariantProfile: Sendable, Equatable {
@@ -23,25 +24,85 @@ public struct VariantProfile: Sendable, Equatable {
 }
 
 public enum VariantProfiler {
+    /// Where measured profiles are kept between runs, and for which machine; nil measures everything.
+    public struct Caching: Sendable {
+        public var cache: ProfileCache
+        public var machine: ProfileCache.Machine
+        /// Called with a one-line warning when a cache file is unreadable or cannot be written (never fatal).
+        public var warn: @Sendable (String) -> Void
+
+        public init(cache: ProfileCache, machine: ProfileCache.Machine, warn: @escaping @Sendable (String) -> Void) {
+            (self.cache, self.machine, self.warn) = (cache, machine, warn)
+        }
+    }
+
+    /// How many variants came from the cache, for the caller to say so.
+    public struct Outcome: Sendable {
+        public var profiles: [VariantProfile]
+        public var cached: Int
+    }
+
     /// Measures accuracy on `images` and latency over `iterations` runs (after `warmup`), then marks the front.
+    /// With `caching`, a variant measured before under the same conditions is taken from the cache, and what is
+    /// measured is stored there.
     public static func profile(
         _ family: ModelFamily, images: LabeledImages, limit: Int? = nil, warmup: Int = 50, iterations: Int = 500,
-        progress: ((String, Int, Int) -> Void)? = nil
-    ) throws -> [VariantProfile] {
+        caching: Caching? = nil, progress: ((String, Int, Int) -> Void)? = nil
+    ) throws -> Outcome {
         let total = min(limit ?? images.count, images.count)
+        let imagesFingerprint = caching.map { _ in fingerprint(images, count: total) }
+        var cached = 0
         var profiles = try family.variants.map { variant in
             let model = variant.session.model
-            let accuracy = try AccuracyEvaluator.evaluate(
-                model, on: images, normalization: family.manifest.input.normalization, limit: limit
-            ) { done in progress?(variant.spec.id, done, total) }
-            let latency = try LatencyBenchmark.measure(model, warmup: warmup, iterations: iterations)
-            let weights = variant.session.optimizedGraph.initializers.values.reduce(0) { $0 + $1.byteCount }
+            let key = try caching.map { caching in
+                ProfileCache.Key(
+                    model: try ContentHash.ofFile(variant.spec.file), transform: "fp32", machine: caching.machine,
+                    backend: variant.session.backendName, images: imagesFingerprint ?? "", imageCount: total,
+                    iterations: iterations)
+            }
+            let figures: ProfileCache.Figures
+            if let caching, let key, let found = lookup(key, in: caching) {
+                figures = found
+                cached += 1
+            } else {
+                let accuracy = try AccuracyEvaluator.evaluate(
+                    model, on: images, normalization: family.manifest.input.normalization, limit: limit
+                ) { done in progress?(variant.spec.id, done, total) }
+                let latency = try LatencyBenchmark.measure(model, warmup: warmup, iterations: iterations)
+                let weights = variant.session.optimizedGraph.initializers.values.reduce(0) { $0 + $1.byteCount }
+                figures = ProfileCache.Figures(accuracy: accuracy, latency: latency, memoryBytes: weights + model.arenaBytes)
+                if let caching, let key {
+                    do {
+                        try caching.cache.store(.init(key: key, figures: figures))
+                    } catch {
+                        caching.warn("cannot write the profile cache under \(caching.cache.directory): \(error.localizedDescription)")
+                    }
+                }
+            }
             return VariantProfile(
                 id: variant.spec.id, source: variant.spec.file, transform: "fp32", backend: variant.session.backendName,
-                accuracy: accuracy, referenceAccuracy: variant.spec.referenceAccuracy, latency: latency,
-                memoryBytes: weights + model.arenaBytes)
+                accuracy: figures.accuracy, referenceAccuracy: variant.spec.referenceAccuracy,
+                latency: figures.latencyStatistics, memoryBytes: figures.memoryBytes)
         }
         for index in ParetoFront.members(of: profiles.map(\.point)) { profiles[index].onFront = true }
-        return profiles
+        return Outcome(profiles: profiles, cached: cached)
+    }
+
+    private static func lookup(_ key: ProfileCache.Key, in caching: Caching) -> ProfileCache.Figures? {
+        switch caching.cache.lookup(key) {
+        case .hit(let entry): return entry.figures
+        case .miss: return nil
+        case .corrupt(let reason):
+            caching.warn("ignoring the profile cache file \(reason); measuring again")
+            return nil
+        }
+    }
+
+    /// Fingerprint of the first `count` images and their labels: the evaluation data a cached accuracy belongs to.
+    static func fingerprint(_ images: LabeledImages, count: Int) -> String {
+        let pixels = count * images.height * images.width
+        let pixelHash = images.pixels.withUnsafeBytes { ContentHash.fnv1a64(UnsafeRawBufferPointer(rebasing: $0.prefix(pixels))) }
+        let labels = images.labels.prefix(count).map { UInt8(truncatingIfNeeded: $0) }
+        return ContentHash.hex(labels.withUnsafeBytes { ContentHash.fnv1a64($0, seed: pixelHash) })
     }
 }

@@ -13,6 +13,11 @@ public struct LatencyStatistics: Sendable, Equatable {
         return seconds > 0 ? Double(iterations) / seconds : 0
     }
 
+    /// Figures measured before (a profile cache entry).
+    public init(iterations: Int, p50: Duration, p95: Duration, p99: Duration, mean: Duration, total: Duration) {
+        (self.iterations, self.p50, self.p95, self.p99, self.mean, self.total) = (iterations, p50, p95, p99, mean, total)
+    }
+
     /// Nearest-rank percentiles of `samples` (sorted here).
     public init(samples: [Duration]) {
         precondition(!samples.isEmpty, "no samples")

@@ -1,0 +1,124 @@
+import AdaptInference
+import Foundation
+import Testing
+@testable import AdaptEngine
+
+@Suite struct ProfileCacheTests {
+    static let machine = ProfileCache.Machine(cpu: "Test CPU", threads: 1, engine: "1234-5678")
+
+    static func key(threads: Int = 1, model: String = "00ff00ff00ff00ff") -> ProfileCache.Key {
+        ProfileCache.Key(
+            model: model, transform: "fp32", machine: .init(cpu: "Test CPU", threads: threads, engine: "1234-5678"),
+            backend: "xnnpack", images: "0123456789abcdef", imageCount: 200, iterations: 20)
+    }
+
+    static let figures = ProfileCache.Figures(
+        accuracy: AccuracyEvaluation(correct: 181, total: 200),
+        latency: LatencyStatistics(samples: [.microseconds(40), .microseconds(41), .microseconds(57), .microseconds(43)]),
+        memoryBytes: 123_456)
+
+    private func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-cache-\(UUID())").path
+    }
+
+    @Test func storedFiguresComeBackUnderTheSameKeyOnly() throws {
+        let cache = ProfileCache(directory: temporaryDirectory())
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        #expect(cache.lookup(Self.key()) == .miss)
+        try cache.store(.init(key: Self.key(), figures: Self.figures))
+        #expect(cache.lookup(Self.key()) == .hit(.init(key: Self.key(), figures: Self.figures)))
+        // Another thread count or model is another measurement.
+        #expect(cache.lookup(Self.key(threads: 2)) == .miss)
+        #expect(cache.lookup(Self.key(model: "1111111111111111")) == .miss)
+        // Written by rename: no temporary file is left behind.
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.directory)
+        #expect(files.count == 1 && files[0].hasSuffix(".json"), "\(files)")
+    }
+
+    @Test func latencyAndAccuracySurviveTheRoundTrip() throws {
+        let data = try JSONEncoder().encode(ProfileCache.Entry(key: Self.key(), figures: Self.figures))
+        let back = try JSONDecoder().decode(ProfileCache.Entry.self, from: data)
+        #expect(back.figures.latencyStatistics == Self.figures.latencyStatistics)
+        #expect(back.figures.accuracy == AccuracyEvaluation(correct: 181, total: 200))
+        #expect(back.figures.memoryBytes == 123_456)
+    }
+
+    /// A file in a key's place that holds another key's figures (a fingerprint collision) is not taken.
+    @Test func aFileForAnotherKeyIsAMiss() throws {
+        let cache = ProfileCache(directory: temporaryDirectory())
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        try cache.store(.init(key: Self.key(threads: 4), figures: Self.figures))
+        try FileManager.default.moveItem(atPath: cache.path(for: Self.key(threads: 4)), toPath: cache.path(for: Self.key()))
+        #expect(cache.lookup(Self.key()) == .miss)
+    }
+
+    @Test(arguments: ["", "{\"key\": 3}", "garbage", "{\"figures\": {}, \"key\": {}}"])
+    func aCorruptFileIsReportedWithItsPath(_ contents: String) throws {
+        let cache = ProfileCache(directory: temporaryDirectory())
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        try FileManager.default.createDirectory(atPath: cache.directory, withIntermediateDirectories: true)
+        let path = cache.path(for: Self.key())
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+        guard case .corrupt(let reason) = cache.lookup(Self.key()) else {
+            Issue.record("a corrupt file was not reported")
+            return
+        }
+        #expect(reason.hasPrefix(path + ": not a profile cache entry"), "\(reason)")
+        // Storing again replaces it.
+        try cache.store(.init(key: Self.key(), figures: Self.figures))
+        #expect(cache.lookup(Self.key()) == .hit(.init(key: Self.key(), figures: Self.figures)))
+    }
+
+    @Test func theDirectoryFollowsTheXDGRule() {
+        #expect(ProfileCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]) == "/x/cache/adapt-top/profiles")
+        // A relative XDG_CACHE_HOME is invalid by the spec and ignored.
+        #expect(ProfileCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "cache", "HOME": "/home/u"]) == "/home/u/.cache/adapt-top/profiles")
+        #expect(ProfileCache.defaultDirectory(environment: [:]) == nil)
+    }
+
+    @Test func theCPUModelComesFromCpuinfo() throws {
+        let x86 = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu\n"
+        let pi = "processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4\n"
+        for (text, expected) in [(x86, "Intel(R) Xeon(R) Processor"), (pi, "Raspberry Pi 4 Model B Rev 1.4")] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("cpuinfo-\(UUID())").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(ProfileCache.Machine.cpuModel(cpuinfo: path) == expected)
+        }
+        // No cpuinfo: the architecture, never an empty string.
+        #expect(!ProfileCache.Machine.cpuModel(cpuinfo: "/nonexistent/cpuinfo").isEmpty)
+    }
+
+    /// The profiler measures once, then takes every variant from the cache with the same figures.
+    @Test func aSecondProfileComesFromTheCache() throws {
+        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let family = try ModelFamily(manifest: manifest, backend: XNNPACKBackend())
+        let cache = ProfileCache(directory: temporaryDirectory())
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        let warnings = Warnings()
+        let caching = VariantProfiler.Caching(cache: cache, machine: Self.machine, warn: { warnings.append($0) })
+        let first = try VariantProfiler.profile(family, images: images, limit: 100, warmup: 2, iterations: 5, caching: caching)
+        let second = try VariantProfiler.profile(family, images: images, limit: 100, warmup: 2, iterations: 5, caching: caching)
+        #expect(first.cached == 0)
+        #expect(second.cached == family.variants.count)
+        #expect(first.profiles == second.profiles)
+        // Other evaluation images are another measurement.
+        let third = try VariantProfiler.profile(family, images: images, limit: 101, warmup: 2, iterations: 5, caching: caching)
+        #expect(third.cached == 0)
+        #expect(warnings.all.isEmpty)
+    }
+}
+
+/// Collects warnings from the profiler's callback.
+final class Warnings: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.withLock { lines.append(line) }
+    }
+
+    var all: [String] { lock.withLock { lines } }
+}
