@@ -38,10 +38,16 @@ struct ProfileCommand: ParsableCommand {
     @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
     var noCache = false
 
+    @Option(help: ArgumentHelp(
+        "Power of one busy core of this device, in watts, for the energy estimate (CPU time × this).",
+        discussion: "Without it the estimate is n/a (null in JSON): adapt-top does not guess a device's power."))
+    var coreWatts: Double?
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let coreWatts, !(coreWatts > 0 && coreWatts.isFinite) { throw ValidationError("--core-watts must be a positive number of watts") }
     }
 
     func run() throws {
@@ -68,7 +74,7 @@ struct ProfileCommand: ParsableCommand {
                     + "(\(caching.cache.directory); --no-cache measures again)\n").utf8))
             }
             if json {
-                for profile in profiles { print(try Format.jsonLine(ProfileReport(profile))) }
+                for profile in profiles { print(try Format.jsonLine(ProfileReport(profile, coreWatts: coreWatts))) }
             } else {
                 printTable(profiles, manifest: manifest, evaluated: min(limit ?? images.count, images.count))
             }
@@ -83,11 +89,13 @@ struct ProfileCommand: ParsableCommand {
             let delta = profile.referenceAccuracy.map { String(format: "%+.2f", (profile.accuracy.accuracy - $0) * 100) } ?? "n/a"
             return [profile.id, profile.transform, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
                     Format.milliseconds(profile.latency.p50), Format.milliseconds(profile.latency.p95),
-                    Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB), profile.onFront ? "yes" : "no"]
+                    Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB),
+                    profile.energyMillijoulesEstimate(coreWatts: coreWatts).map { String(format: "~%.3f mJ", $0) } ?? "n/a",
+                    profile.onFront ? "yes" : "no"]
         }
         print(Format.table(
-            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "on front"],
-            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8]))
+            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "energy (est.)", "on front"],
+            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9]))
     }
 }
 
@@ -103,11 +111,11 @@ struct ProfileReport: Encodable {
     var latencyMsP95: Double
     var latencyMsP99: Double
     var memoryMb: Double
-    /// Not measured yet (the profiler's energy model comes with on-device variants): always null, never a guess.
+    /// CPU time per inference × the configured power per core (`--core-watts`); null without it.
     var energyMjEstimate: Double?
     var onFront: Bool
 
-    init(_ profile: VariantProfile) {
+    init(_ profile: VariantProfile, coreWatts: Double?) {
         id = profile.id
         source = profile.source
         transform = profile.transform
@@ -118,7 +126,7 @@ struct ProfileReport: Encodable {
         latencyMsP95 = LatencyStatistics.milliseconds(profile.latency.p95)
         latencyMsP99 = LatencyStatistics.milliseconds(profile.latency.p99)
         memoryMb = profile.memoryMB
-        energyMjEstimate = nil
+        energyMjEstimate = profile.energyMillijoulesEstimate(coreWatts: coreWatts)
         onFront = profile.onFront
     }
 

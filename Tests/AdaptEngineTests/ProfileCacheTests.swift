@@ -43,6 +43,24 @@ import Testing
         #expect(back.figures.memoryBytes == 123_456)
     }
 
+    @Test func energyIsCPUTimePerRunTimesTheConfiguredPower() {
+        let latency = LatencyStatistics(
+            iterations: 4, p50: .microseconds(400), p95: .microseconds(600), p99: .microseconds(700),
+            mean: .microseconds(450), total: .microseconds(1800), cpuTime: .milliseconds(2))
+        let profile = VariantProfile(
+            id: "v", source: "v.onnx", transform: "fp32", backend: "xnnpack",
+            accuracy: AccuracyEvaluation(correct: 9, total: 10), referenceAccuracy: nil, latency: latency, memoryBytes: 1)
+        // 2 ms over 4 runs = 0.5 ms per run; × 5 W = 2.5 mJ.
+        #expect(abs((profile.energyMillijoulesEstimate(coreWatts: 5) ?? 0) - 2.5) < 1e-9)
+        #expect(profile.energyMillijoulesEstimate(coreWatts: nil) == nil)
+        var unmeasured = profile
+        unmeasured.latency.cpuTime = nil
+        #expect(unmeasured.energyMillijoulesEstimate(coreWatts: 5) == nil)
+        // The CPU time survives the cache.
+        let figures = ProfileCache.Figures(accuracy: profile.accuracy, latency: latency, memoryBytes: 1)
+        #expect(figures.latencyStatistics.cpuTime == .milliseconds(2))
+    }
+
     /// A file in a key's place that holds another key's figures (a fingerprint collision) is not taken.
     @Test func aFileForAnotherKeyIsAMiss() throws {
         let cache = ProfileCache(directory: temporaryDirectory())

@@ -154,6 +154,29 @@ import Testing
         #expect(rebuilt?["figures"] != nil)
     }
 
+    /// With a configured power per core the energy estimate is CPU time × watts; without it, null (no guess).
+    @Test func energyIsEstimatedOnlyFromAConfiguredPower() throws {
+        let cache = freshCache()
+        defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
+        let result = try CLIRunner.run(
+            ["profile", "--family", Self.manifest, "--limit", "50", "--iterations", "50", "--json", "--core-watts", "4"],
+            environment: cache.environment)
+        #expect(result.status == 0, "\(result.standardError)")
+        var energy: [String: Double] = [:]
+        for line in result.standardOutput.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let id = try #require(object["id"] as? String)
+            energy[id] = try #require(object["energy_mj_estimate"] as? Double, "\(id): no estimate")
+            // At least the run's own wall time on one thread at 4 W (a busy core uses its time slice).
+            let p50 = try #require(object["latency_ms_p50"] as? Double)
+            #expect(try #require(energy[id]) >= 0.5 * p50 * 4, "\(id)")
+        }
+        #expect(try #require(energy["mlp"]) < (try #require(energy["resnet-8-wide"])))
+        let refused = try CLIRunner.run(["profile", "--family", Self.manifest, "--core-watts", "0"])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("--core-watts must be a positive number of watts"))
+    }
+
     @Test func aBadManifestIsOneClearLine() throws {
         let path = CLIRunner.fixture("family/unknown_key.yaml")
         let result = try CLIRunner.run(["profile", "--family", path])

@@ -87,6 +87,8 @@ public struct ProfileCache: Sendable {
         public struct Latency: Codable, Sendable, Equatable {
             public var iterations: Int
             public var p50Ns: Int64, p95Ns: Int64, p99Ns: Int64, meanNs: Int64, totalNs: Int64
+            /// The process's CPU time over the timed runs, when the clock was available.
+            public var cpuNs: Int64?
         }
 
         public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int) {
@@ -97,7 +99,7 @@ public struct ProfileCache: Sendable {
             (correct, total) = (accuracy.correct, accuracy.total)
             self.latency = Latency(
                 iterations: latency.iterations, p50Ns: ns(latency.p50), p95Ns: ns(latency.p95), p99Ns: ns(latency.p99),
-                meanNs: ns(latency.mean), totalNs: ns(latency.total))
+                meanNs: ns(latency.mean), totalNs: ns(latency.total), cpuNs: latency.cpuTime.map(ns))
             self.memoryBytes = memoryBytes
         }
 
@@ -106,7 +108,8 @@ public struct ProfileCache: Sendable {
         public var latencyStatistics: LatencyStatistics {
             LatencyStatistics(
                 iterations: latency.iterations, p50: .nanoseconds(latency.p50Ns), p95: .nanoseconds(latency.p95Ns),
-                p99: .nanoseconds(latency.p99Ns), mean: .nanoseconds(latency.meanNs), total: .nanoseconds(latency.totalNs))
+                p99: .nanoseconds(latency.p99Ns), mean: .nanoseconds(latency.meanNs), total: .nanoseconds(latency.totalNs),
+                cpuTime: latency.cpuNs.map { .nanoseconds($0) })
         }
     }
 

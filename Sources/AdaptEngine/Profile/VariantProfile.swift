@@ -18,6 +18,14 @@ public struct VariantProfile: Sendable, Equatable {
 
     public var memoryMB: Double { Double(memoryBytes) / Double(1 << 20) }
 
+    /// Energy per inference, estimated as the CPU time per run (every thread of the process) times a power per
+    /// busy core the operator configures for the device; nil without that figure or a CPU clock. An estimate:
+    /// the device measures no energy.
+    public func energyMillijoulesEstimate(coreWatts: Double?) -> Double? {
+        guard let coreWatts, let cpu = latency.cpuTimePerRun else { return nil }
+        return LatencyStatistics.seconds(cpu) * coreWatts * 1000
+    }
+
     public var point: TradeOffPoint {
         TradeOffPoint(accuracy: accuracy.accuracy, latencyMs: LatencyStatistics.milliseconds(latency.p95), memoryMB: memoryMB)
     }

@@ -1,6 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Latency percentiles of repeated runs of one compiled model, measured per run on a monotonic clock.
 public struct LatencyStatistics: Sendable, Equatable {
     public var iterations: Int
+    /// CPU time the whole process used over the timed runs (every thread of the pool), when measured.
+    public var cpuTime: Duration?
     public var p50: Duration
     public var p95: Duration
     public var p99: Duration
@@ -14,8 +22,16 @@ public struct LatencyStatistics: Sendable, Equatable {
     }
 
     /// Figures measured before (a profile cache entry).
-    public init(iterations: Int, p50: Duration, p95: Duration, p99: Duration, mean: Duration, total: Duration) {
+    public init(
+        iterations: Int, p50: Duration, p95: Duration, p99: Duration, mean: Duration, total: Duration, cpuTime: Duration? = nil
+    ) {
         (self.iterations, self.p50, self.p95, self.p99, self.mean, self.total) = (iterations, p50, p95, p99, mean, total)
+        self.cpuTime = cpuTime
+    }
+
+    /// CPU time per run, when measured.
+    public var cpuTimePerRun: Duration? {
+        cpuTime.map { $0 / max(1, iterations) }
     }
 
     /// Nearest-rank percentiles of `samples` (sorted here).
@@ -52,11 +68,21 @@ public enum LatencyBenchmark {
         let clock = ContinuousClock()
         var samples = [Duration]()
         samples.reserveCapacity(iterations)
+        let cpuStart = processCPUTime()
         for _ in 0..<iterations {
             let start = clock.now
             try model.run()
             samples.append(start.duration(to: clock.now))
         }
-        return LatencyStatistics(samples: samples)
+        var statistics = LatencyStatistics(samples: samples)
+        if let cpuStart, let cpuEnd = processCPUTime() { statistics.cpuTime = cpuEnd - cpuStart }
+        return statistics
+    }
+
+    /// CPU time of the whole process so far (all threads), or nil where the clock is unavailable.
+    static func processCPUTime() -> Duration? {
+        var time = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return nil }
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 }
