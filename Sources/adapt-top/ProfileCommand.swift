@@ -90,12 +90,14 @@ struct ProfileCommand: ParsableCommand {
             return [profile.id, profile.transform, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
                     Format.milliseconds(profile.latency.p50), Format.milliseconds(profile.latency.p95),
                     Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB),
+                    profile.residentGrowthBytes.map { String(format: "%.2f MB", Double($0) / Double(1 << 20)) } ?? "n/a",
                     profile.energyMillijoulesEstimate(coreWatts: coreWatts).map { String(format: "~%.3f mJ", $0) } ?? "n/a",
                     profile.onFront ? "yes" : "no"]
         }
         print(Format.table(
-            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "energy (est.)", "on front"],
-            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9]))
+            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "RSS growth",
+                     "energy (est.)", "on front"],
+            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10]))
     }
 }
 
@@ -111,6 +113,8 @@ struct ProfileReport: Encodable {
     var latencyMsP95: Double
     var latencyMsP99: Double
     var memoryMb: Double
+    /// Measured growth of the process's resident memory while the variant loaded; null where unmeasurable.
+    var rssGrowthMb: Double?
     /// CPU time per inference × the configured power per core (`--core-watts`); null without it.
     var energyMjEstimate: Double?
     var onFront: Bool
@@ -126,6 +130,7 @@ struct ProfileReport: Encodable {
         latencyMsP95 = LatencyStatistics.milliseconds(profile.latency.p95)
         latencyMsP99 = LatencyStatistics.milliseconds(profile.latency.p99)
         memoryMb = profile.memoryMB
+        rssGrowthMb = profile.residentGrowthBytes.map { Double($0) / Double(1 << 20) }
         energyMjEstimate = profile.energyMillijoulesEstimate(coreWatts: coreWatts)
         onFront = profile.onFront
     }
@@ -134,7 +139,7 @@ struct ProfileReport: Encodable {
         case id, source, transform, backend, accuracy
         case referenceAccuracy = "reference_accuracy"
         case latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95", latencyMsP99 = "latency_ms_p99"
-        case memoryMb = "memory_mb"
+        case memoryMb = "memory_mb", rssGrowthMb = "rss_growth_mb"
         case energyMjEstimate = "energy_mj_estimate"
         case onFront = "on_front"
     }
@@ -152,6 +157,7 @@ struct ProfileReport: Encodable {
         try container.encode(latencyMsP95, forKey: .latencyMsP95)
         try container.encode(latencyMsP99, forKey: .latencyMsP99)
         try container.encode(memoryMb, forKey: .memoryMb)
+        try container.encode(rssGrowthMb, forKey: .rssGrowthMb)
         try container.encode(energyMjEstimate, forKey: .energyMjEstimate)
         try container.encode(onFront, forKey: .onFront)
     }

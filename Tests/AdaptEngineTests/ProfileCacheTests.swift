@@ -43,6 +43,18 @@ import Testing
         #expect(back.figures.memoryBytes == 123_456)
     }
 
+    @Test func residentMemoryIsReadFromStatm() throws {
+        #expect(ProcessMemory.residentBytes(statm: "10283 2561 1024 1 0 4321 0\n", pageSize: 4096) == 2561 * 4096)
+        #expect(ProcessMemory.residentBytes(statm: "10283", pageSize: 4096) == nil)
+        #expect(ProcessMemory.residentBytes(statm: "", pageSize: 4096) == nil)
+        #expect(ProcessMemory.residentBytes(statm: "/nonexistent/statm") == nil)
+        // This process has a resident set, and loading a family grows it by something for every variant.
+        #expect(try #require(ProcessMemory.residentBytes()) > 1 << 20)
+        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        let family = try ModelFamily(manifest: manifest, backend: XNNPACKBackend())
+        #expect(family.variants.allSatisfy { $0.residentGrowthBytes != nil })
+    }
+
     @Test func energyIsCPUTimePerRunTimesTheConfiguredPower() {
         let latency = LatencyStatistics(
             iterations: 4, p50: .microseconds(400), p95: .microseconds(600), p99: .microseconds(700),

@@ -5,6 +5,10 @@ public struct ModelFamily {
     public struct Variant {
         public var spec: FamilyManifest.Variant
         public var session: InferenceSession
+        /// How much the process's resident memory grew while this variant was imported, compiled and run once
+        /// (first touches of its arena and packed weights included; the first variant also carries the process's
+        /// one-time costs); nil where the kernel does not say.
+        public var residentGrowthBytes: Int?
     }
 
     public var manifest: FamilyManifest
@@ -16,6 +20,7 @@ public struct ModelFamily {
         self.manifest = manifest
         variants = try manifest.variants.enumerated().map { index, spec in
             let field = "variants[\(index)]"
+            let residentBefore = ProcessMemory.residentBytes()
             let session: InferenceSession
             do {
                 session = try InferenceSession(contentsOf: spec.file, backend: backend)
@@ -33,7 +38,10 @@ public struct ModelFamily {
                     file: manifest.source, line: nil, field: "labels",
                     message: "lists \(manifest.labels.count) labels, but \(spec.id) (\(spec.file)) outputs \(model.outputs.map(\.shape))")
             }
-            return Variant(spec: spec, session: session)
+            try model.run()  // touches the arena and any lazily packed weights, so the growth below is all of it
+            let residentAfter = ProcessMemory.residentBytes()
+            let growth = residentBefore.flatMap { before in residentAfter.map { max(0, $0 - before) } }
+            return Variant(spec: spec, session: session, residentGrowthBytes: growth)
         }
     }
 }

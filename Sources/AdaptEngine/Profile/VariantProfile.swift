@@ -14,6 +14,8 @@ public struct VariantProfile: Sendable, Equatable {
     public var latency: LatencyStatistics
     /// Weights as the graph holds them plus the activation arena, in bytes.
     public var memoryBytes: Int
+    /// The process's measured resident-memory growth while the variant was loaded (see `ModelFamily.Variant`).
+    public var residentGrowthBytes: Int?
     public var onFront: Bool = false
 
     public var memoryMB: Double { Double(memoryBytes) / Double(1 << 20) }
@@ -90,7 +92,8 @@ public enum VariantProfiler {
             return VariantProfile(
                 id: variant.spec.id, source: variant.spec.file, transform: "fp32", backend: variant.session.backendName,
                 accuracy: figures.accuracy, referenceAccuracy: variant.spec.referenceAccuracy,
-                latency: figures.latencyStatistics, memoryBytes: figures.memoryBytes)
+                latency: figures.latencyStatistics, memoryBytes: figures.memoryBytes,
+                residentGrowthBytes: variant.residentGrowthBytes)
         }
         for index in ParetoFront.members(of: profiles.map(\.point)) { profiles[index].onFront = true }
         return Outcome(profiles: profiles, cached: cached)
