@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
@@ -36,6 +37,8 @@ let package = Package(
                 "CXNNPack",
                 "CKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                // Latency percentiles in constant memory, as the engine's rolling windows will need too.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             // The schema the committed ONNX/Generated code comes from (Scripts/gen-onnx-proto.sh).
             exclude: ["ONNX/onnx.proto"],
@@ -59,7 +62,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptInferenceTests",
-            dependencies: ["AdaptInference", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "AdaptInference",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
