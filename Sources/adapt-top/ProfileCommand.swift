@@ -63,8 +63,10 @@ struct ProfileCommand: ParsableCommand {
             }
             let outcome = try VariantProfiler.profile(
                 loaded, images: images, limit: limit, iterations: iterations, caching: caching
-            ) { id, done, total in
-                progress.show("profiling \(id): \(done)/\(total) images")
+            ) { step in
+                progress.show(
+                    "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount)): "
+                    + "\(step.imagesDone)/\(step.imageCount) images")
             }
             progress.clear()
             let profiles = outcome.profiles
@@ -175,6 +177,16 @@ struct ProgressLine {
     func show(_ text: String) {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    /// `[########------------]  42 %`: ASCII, so any terminal and locale shows it.
+    static func bar(_ fraction: Double, width: Int = 20) -> String {
+        let clamped = min(1, max(0, fraction.isFinite ? fraction : 0))
+        let filled = Int((clamped * Double(width)).rounded(.down))
+        let percent = Int((clamped * 100).rounded(.down))
+        let digits = String(percent)
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+            + String(repeating: " ", count: 3 - digits.count) + digits + " %"
     }
 
     func clear() {

@@ -10,10 +10,11 @@ public struct AccuracyEvaluation: Sendable, Equatable {
 
 public enum AccuracyEvaluator {
     /// Runs `model` on the first `limit` images (all when nil) and counts top-1 hits.
-    /// - Parameter progress: called with the number of images done, every 500 images and at the end.
+    /// - Parameter progress: called with the number of images done, every 500 images and at the end; an error
+    ///   it throws (a cancellation) stops the evaluation.
     public static func evaluate(
         _ model: any CompiledModel, on images: LabeledImages, normalization: Normalization, limit: Int? = nil,
-        progress: ((Int) -> Void)? = nil
+        progress: ((Int) throws -> Void)? = nil
     ) throws -> AccuracyEvaluation {
         let total = min(limit ?? images.count, images.count)
         let input = model.inputBuffer(0)
@@ -22,7 +23,7 @@ public enum AccuracyEvaluator {
             normalization.apply(images.image(index), into: input)
             try model.run()
             if Self.argmax(model.outputBuffer(0)) == images.labels[index] { correct += 1 }
-            if let progress, (index + 1) % 500 == 0 || index + 1 == total { progress(index + 1) }
+            if let progress, (index + 1) % 500 == 0 || index + 1 == total { try progress(index + 1) }
         }
         return AccuracyEvaluation(correct: correct, total: total)
     }

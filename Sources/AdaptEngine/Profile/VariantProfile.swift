@@ -54,16 +54,23 @@ public enum VariantProfiler {
 
     /// Measures accuracy on `images` and latency over `iterations` runs (after `warmup`), then marks the front.
     /// With `caching`, a variant measured before under the same conditions is taken from the cache, and what is
-    /// measured is stored there.
+    /// measured is stored there. `cancellation` stops the run with `ProfileCancelled` (variants finished before
+    /// stay cached).
     public static func profile(
         _ family: ModelFamily, images: LabeledImages, limit: Int? = nil, warmup: Int = 50, iterations: Int = 500,
-        caching: Caching? = nil, progress: ((String, Int, Int) -> Void)? = nil
+        caching: Caching? = nil, cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
     ) throws -> Outcome {
         let total = min(limit ?? images.count, images.count)
         let imagesFingerprint = caching.map { _ in fingerprint(images, count: total) }
         var cached = 0
-        var profiles = try family.variants.map { variant in
+        var profiles = try family.variants.enumerated().map { variantIndex, variant in
+            try cancellation?.check()
             let model = variant.session.model
+            func report(_ done: Int) {
+                progress?(ProfileProgress(
+                    variant: variant.spec.id, variantIndex: variantIndex, variantCount: family.variants.count,
+                    imagesDone: done, imageCount: total))
+            }
             let key = try caching.map { caching in
                 ProfileCache.Key(
                     model: try ContentHash.ofFile(variant.spec.file), transform: "fp32", machine: caching.machine,
@@ -74,10 +81,15 @@ public enum VariantProfiler {
             if let caching, let key, let found = lookup(key, in: caching) {
                 figures = found
                 cached += 1
+                report(total)
             } else {
                 let accuracy = try AccuracyEvaluator.evaluate(
                     model, on: images, normalization: family.manifest.input.normalization, limit: limit
-                ) { done in progress?(variant.spec.id, done, total) }
+                ) { done in
+                    try cancellation?.check()
+                    report(done)
+                }
+                try cancellation?.check()
                 let latency = try LatencyBenchmark.measure(model, warmup: warmup, iterations: iterations)
                 let weights = variant.session.optimizedGraph.initializers.values.reduce(0) { $0 + $1.byteCount }
                 figures = ProfileCache.Figures(accuracy: accuracy, latency: latency, memoryBytes: weights + model.arenaBytes)
