@@ -9,7 +9,8 @@ struct ProfileCommand: ParsableCommand {
         abstract: "Measure every variant of a family on this device: accuracy on the labelled data, latency, memory.",
         discussion: """
             Accuracy is top-1 on the manifest's data split, computed by adapt-top's own inference; the reference \
-            column is the training script's figure. Latency is measured back to back on one thread.
+            column is the training script's figure. Latency is timed run by run after a warm-up, on a pool of \
+            --threads threads; energy is an estimate from CPU time and --core-watts.
 
             Figures are kept in the profile cache ($XDG_CACHE_HOME/adapt-top/profiles, else \
             ~/.cache/adapt-top/profiles), keyed by the model's bytes, the CPU, the thread count, the adapt-top build, \
