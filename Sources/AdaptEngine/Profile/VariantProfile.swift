@@ -65,7 +65,6 @@ public enum VariantProfiler {
         var cached = 0
         var profiles = try family.variants.enumerated().map { variantIndex, variant in
             try cancellation?.check()
-            let model = variant.session.model
             func report(_ done: Int) {
                 progress?(ProfileProgress(
                     variant: variant.spec.id, variantIndex: variantIndex, variantCount: family.variants.count,
@@ -83,16 +82,9 @@ public enum VariantProfiler {
                 cached += 1
                 report(total)
             } else {
-                let accuracy = try AccuracyEvaluator.evaluate(
-                    model, on: images, normalization: family.manifest.input.normalization, limit: limit
-                ) { done in
-                    try cancellation?.check()
-                    report(done)
-                }
-                try cancellation?.check()
-                let latency = try LatencyBenchmark.measure(model, warmup: warmup, iterations: iterations)
-                let weights = variant.session.optimizedGraph.initializers.values.reduce(0) { $0 + $1.byteCount }
-                figures = ProfileCache.Figures(accuracy: accuracy, latency: latency, memoryBytes: weights + model.arenaBytes)
+                figures = try measure(
+                    variant, normalization: family.manifest.input.normalization, images: images, limit: limit,
+                    warmup: warmup, iterations: iterations, cancellation: cancellation, report: report)
                 if let caching, let key {
                     do {
                         try caching.cache.store(.init(key: key, figures: figures))
@@ -109,6 +101,22 @@ public enum VariantProfiler {
         }
         for index in ParetoFront.members(of: profiles.map(\.point)) { profiles[index].onFront = true }
         return Outcome(profiles: profiles, cached: cached)
+    }
+
+    /// Top-1 accuracy on the images, latency over `iterations` timed runs, weights + arena.
+    private static func measure(
+        _ variant: ModelFamily.Variant, normalization: Normalization, images: LabeledImages, limit: Int?, warmup: Int,
+        iterations: Int, cancellation: ProfileCancellation?, report: @escaping (Int) -> Void
+    ) throws -> ProfileCache.Figures {
+        let model = variant.session.model
+        let accuracy = try AccuracyEvaluator.evaluate(model, on: images, normalization: normalization, limit: limit) { done in
+            try cancellation?.check()
+            report(done)
+        }
+        try cancellation?.check()
+        let latency = try LatencyBenchmark.measure(model, warmup: warmup, iterations: iterations)
+        let weights = variant.session.optimizedGraph.initializers.values.reduce(0) { $0 + $1.byteCount }
+        return ProfileCache.Figures(accuracy: accuracy, latency: latency, memoryBytes: weights + model.arenaBytes)
     }
 
     private static func lookup(_ key: ProfileCache.Key, in caching: Caching) -> ProfileCache.Figures? {
