@@ -81,10 +81,12 @@ extension XNNPACKLowering {
                                     source: try buffer(x, of: node), destination: try buffer(output, of: node), bounds: clamp(node))]
     }
 
-    /// `y[c] = x[c] · scale[c] + shift[c]` over channels-last pixels, clamped.
+    /// `y[c] = x[c] · scale[c] + shift[c]` over channels-last pixels, clamped; with strides, over every
+    /// `strides`-th pixel only.
     func depthwiseAffine(
         _ node: Node, scale: [Float], shift: [Float], batch: Int, height: Int, width: Int,
-        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, bounds: (min: Float, max: Float)
+        source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, bounds: (min: Float, max: Float),
+        strides: [Int] = [1, 1]
     ) throws -> (XNNPACKModel.Step, String) {
         let channels = scale.count
         let threadpool = threadpool
@@ -92,8 +94,8 @@ extension XNNPACKLowering {
             try shift.withUnsafeBufferPointer { shiftPointer in
                 try makeOperator(node, "convolution2d_nhwc_f32") { handle in
                     xnn_create_convolution2d_nhwc_f32(
-                        0, 0, 0, 0, 1, 1, 1, 1, 1, 1, UInt32(channels), 1, 1, channels, channels,
-                        scalePointer.baseAddress, shiftPointer.baseAddress, bounds.min, bounds.max, 0, handle)
+                        0, 0, 0, 0, 1, 1, UInt32(strides[0]), UInt32(strides[1]), 1, 1, UInt32(channels), 1, 1,
+                        channels, channels, scalePointer.baseAddress, shiftPointer.baseAddress, bounds.min, bounds.max, 0, handle)
                 } setup: { op in
                     xnn_setup_convolution2d_nhwc_f32(op, batch, height, width, source, destination, threadpool)
                 }

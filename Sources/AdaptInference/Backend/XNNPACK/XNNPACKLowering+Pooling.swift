@@ -89,21 +89,12 @@ extension XNNPACKLowering {
         guard padding == (0, 0, 0, 0) else {
             throw node.unsupported("a 1×1 \(node.opType) window with padding or ceil_mode", in: graph.source)
         }
-        let inputShape = window.inputShape, channels = inputShape[1], bounds = clamp(node), threadpool = threadpool
-        let (source, destination) = (try buffer(window.input, of: node), try buffer(node.outputs[0], of: node))
-        let ones = [Float](repeating: 1, count: channels), zeros = [Float](repeating: 0, count: channels)
-        return [try ones.withUnsafeBufferPointer { weights in
-            try zeros.withUnsafeBufferPointer { bias in
-                try makeOperator(node, "convolution2d_nhwc_f32") { handle in
-                    xnn_create_convolution2d_nhwc_f32(
-                        0, 0, 0, 0, 1, 1, UInt32(window.strides[0]), UInt32(window.strides[1]), 1, 1,
-                        UInt32(channels), 1, 1, channels, channels,
-                        weights.baseAddress, bias.baseAddress, bounds.min, bounds.max, 0, handle)
-                } setup: { op in
-                    xnn_setup_convolution2d_nhwc_f32(op, inputShape[0], inputShape[2], inputShape[3], source, destination, threadpool)
-                }
-            }
-        }]
+        let inputShape = window.inputShape, channels = inputShape[1]
+        return [try depthwiseAffine(
+            node, scale: [Float](repeating: 1, count: channels), shift: [Float](repeating: 0, count: channels),
+            batch: inputShape[0], height: inputShape[2], width: inputShape[3],
+            source: try buffer(window.input, of: node), destination: try buffer(node.outputs[0], of: node),
+            bounds: clamp(node), strides: window.strides)]
     }
 
     struct PoolingWindow {
