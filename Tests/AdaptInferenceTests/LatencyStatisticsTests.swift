@@ -12,7 +12,7 @@ import Testing
             return .nanoseconds(index % 50 == 0 ? base * Int64.random(in: 3...30, using: &generator) : base)
         }
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-        for sample in samples { _ = histogram.record(UInt64(LatencyBenchmark.nanoseconds(sample))) }
+        for sample in samples { _ = histogram.record(UInt64(LatencyStatistics.nanoseconds(sample))) }
         let total = samples.reduce(.zero, +)
         let exact = LatencyStatistics(samples: samples)
         let recorded = LatencyStatistics(histogram: histogram, total: total)

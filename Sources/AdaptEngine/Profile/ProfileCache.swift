@@ -92,10 +92,7 @@ public struct ProfileCache: Sendable {
         }
 
         public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int) {
-            func ns(_ duration: Duration) -> Int64 {
-                let (seconds, attoseconds) = duration.components
-                return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-            }
+            let ns = LatencyStatistics.nanoseconds
             (correct, total) = (accuracy.correct, accuracy.total)
             self.latency = Latency(
                 iterations: latency.iterations, p50Ns: ns(latency.p50), p95Ns: ns(latency.p95), p99Ns: ns(latency.p99),

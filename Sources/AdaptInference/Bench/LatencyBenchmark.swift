@@ -72,6 +72,12 @@ public struct LatencyStatistics: Sendable, Equatable {
     public static func milliseconds(_ duration: Duration) -> Double {
         seconds(duration) * 1e3
     }
+
+    /// Whole nanoseconds (truncated), as the histogram and the profile cache store durations.
+    public static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }
 
 public enum LatencyBenchmark {
@@ -90,16 +96,11 @@ public enum LatencyBenchmark {
             try model.run()
             let elapsed = start.duration(to: clock.now)
             total += elapsed
-            _ = histogram.record(UInt64(clamping: nanoseconds(elapsed)))
+            _ = histogram.record(UInt64(clamping: LatencyStatistics.nanoseconds(elapsed)))
         }
         let cpuEnd = processCPUTime()
         let cpuTime = cpuStart.flatMap { start in cpuEnd.map { $0 - start } }
         return LatencyStatistics(histogram: histogram, total: total, cpuTime: cpuTime)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// CPU time of the whole process so far (all threads), or nil where the clock is unavailable.
