@@ -50,6 +50,10 @@ public struct Graph: Sendable, Equatable {
     public var foldedBatchNorms: [String: FoldedBatchNorm]
     /// Rank-4 values stored channels-last (NHWC) in memory; set by `LayoutAssignment`. Logical shapes stay NCHW.
     public var channelsLast: Set<String>
+    /// Activations stored as int8 (qs8), with the scale and zero point that give their real values. A value not
+    /// listed is float32. Set by int8 quantization and by importing a QDQ model; views and layout conversions of
+    /// an int8 value are int8 with the same parameters.
+    public var quantization: [String: QuantizationParameters]
 
     public init(
         name: String,
@@ -70,6 +74,7 @@ public struct Graph: Sendable, Equatable {
         self.shapes = [:]
         self.foldedBatchNorms = [:]
         self.channelsLast = []
+        self.quantization = [:]
     }
 }
 

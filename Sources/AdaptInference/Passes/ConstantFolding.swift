@@ -94,6 +94,8 @@ public enum ConstantFolding {
                     return make(.float(Array(repeating: values[0], count: count)), shape: shape, dataType: value.dataType)
                 case .int64(let values):
                     return make(.int64(Array(repeating: values[0], count: count)), shape: shape, dataType: value.dataType)
+                case .int8:
+                    throw c.unsupported("a quantized tensor as ConstantOfShape's value")
                 }
             default:
                 throw c.invalid("attribute 'value' must be a tensor")
@@ -133,6 +135,8 @@ public enum ConstantFolding {
             case .float(let values): return make(.float(values.map { -$0 }), shape: shape, dataType: data.dataType)
             case .int64(let values):
                 return make(.int64(values.map { wrap(0 &- $0, to: data.dataType) }), shape: shape, dataType: data.dataType)
+            case .int8:
+                throw c.unsupported("cannot fold Neg of quantized weights")
             }
         case "Add", "Sub", "Mul", "Div", "Equal":
             return try arithmetic(c, try c.constant(0, "A"), try c.constant(1, "B"), shape: shape)
@@ -239,6 +243,7 @@ public enum ConstantFolding {
         let truth: [Bool] = switch condition.storage {
         case .float(let values): conditionAt.map { values[$0] != 0 }
         case .int64(let values): conditionAt.map { values[$0] != 0 }
+        case .int8(let values): conditionAt.map { values[$0] != 0 }
         }
         if case .int64(let xs) = x.storage, case .int64(let ys) = y.storage {
             let out = truth.indices.map { truth[$0] ? xs[xAt[$0]] : ys[yAt[$0]] }
@@ -273,6 +278,8 @@ public enum ConstantFolding {
             return make(.int64(integers), shape: shape, dataType: target)
         case (.int64(let values), _):
             return make(.int64(values.map { wrap($0, to: target) }), shape: shape, dataType: target)
+        case (.int8, _):
+            throw c.unsupported("cannot fold a Cast of quantized weights")
         }
     }
 
@@ -282,6 +289,8 @@ public enum ConstantFolding {
         var tensor = switch storage {
         case .float(let values): Tensor(shape: shape, floats: values)
         case .int64(let values): Tensor(shape: shape, int64s: values)
+        // Folding arithmetic sees quantized weights as plain integers (their scales do not survive it).
+        case .int8(let values): Tensor(shape: shape, int64s: values.map { Int64($0) })
         }
         tensor.dataType = dataType
         return tensor
@@ -292,6 +301,7 @@ public enum ConstantFolding {
         switch tensor.storage {
         case .float(let values): make(.float(positions.map { values[$0] }), shape: shape, dataType: tensor.dataType)
         case .int64(let values): make(.int64(positions.map { values[$0] }), shape: shape, dataType: tensor.dataType)
+        case .int8(let values): make(.int8(positions.map { values[$0] }), shape: shape, dataType: tensor.dataType)
         }
     }
 

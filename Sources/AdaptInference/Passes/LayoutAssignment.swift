@@ -15,6 +15,8 @@ public enum LayoutAssignment {
     static let layoutFollowingOps: Set<String> = [
         "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
         "Add", "Sub", "Mul", "Div", "Sum", "Concat", "Pad",
+        // Per-tensor quantization parameters: the same arithmetic on every element, in either order.
+        "QuantizeLinear", "DequantizeLinear",
     ]
 
     /// True when an NCHW and an NHWC copy of a tensor of this shape have identical bytes, so converting is free.
@@ -41,6 +43,7 @@ public enum LayoutAssignment {
             result.nodes.append(Node(
                 name: name, opType: wantLast ? toChannelsLast : toChannelsFirst, inputs: [value], outputs: [name]))
             result.shapes[name] = graph.shapes[value]
+            result.quantization[name] = graph.quantization[value]
             if wantLast { channelsLast.insert(name) }
             converted[key] = name
             return name
@@ -95,6 +98,7 @@ public enum LayoutAssignment {
             channelsLast.remove(output.name)
             channelsLast.insert(inner)
             result.shapes[inner] = graph.shapes[output.name]
+            result.quantization[inner] = graph.quantization[output.name]
             result.nodes.append(Node(name: output.name, opType: toChannelsFirst, inputs: [inner], outputs: [output.name]))
         }
         result.channelsLast = channelsLast
@@ -137,24 +141,33 @@ public enum LayoutAssignment {
     static func permuteRowsToChannelsLast(_ weights: Tensor, transposed: Bool, inputShape: [Int]) -> Tensor {
         let (channels, height, width) = (inputShape[1], inputShape[2], inputShape[3])
         let depth = channels * height * width
-        let values = weights.floats
-        let columns = values.count / depth
-        var result = [Float](repeating: 0, count: values.count)
+        let columns = weights.count / depth
+        // source[position] for each position of the result.
+        var source = [Int](repeating: 0, count: weights.count)
         for c in 0..<channels {
             for y in 0..<height {
                 for x in 0..<width {
                     let from = (c * height + y) * width + x, to = (y * width + x) * channels + c
                     for column in 0..<columns {
                         if transposed {
-                            result[column * depth + to] = values[column * depth + from]
+                            source[column * depth + to] = column * depth + from
                         } else {
-                            result[to * columns + column] = values[from * columns + column]
+                            source[to * columns + column] = from * columns + column
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: weights.shape, floats: result)
+        switch weights.storage {
+        case .int8(let values):
+            // Rows (output channels) stay where they are, so each keeps its scale.
+            guard transposed, let scales = weights.channelScales else { break }
+            return Tensor(shape: weights.shape, quantized: source.map { values[$0] }, channelScales: scales)
+        default:
+            break
+        }
+        let values = weights.floats
+        return Tensor(shape: weights.shape, floats: source.map { values[$0] })
     }
 
     /// Softmax from opset 13 normalises one axis, which maps onto channels-last memory by permuting the axis.

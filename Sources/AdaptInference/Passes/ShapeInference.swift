@@ -206,7 +206,7 @@ public enum ShapeInference {
             }
             return [x] + Array(repeating: [x[1]], count: 4)
         case "LRN", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Identity", "Exp",
-            "Neg", "Sqrt", "Abs", "Cast":
+            "Neg", "Sqrt", "Abs", "Cast", "QuantizeLinear", "DequantizeLinear":
             return [try c.shape(0)]
         case "Softmax", "LogSoftmax":
             let x = try c.shape(0)

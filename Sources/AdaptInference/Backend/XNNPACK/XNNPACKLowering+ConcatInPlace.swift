@@ -16,6 +16,7 @@ extension XNNPACKLowering {
         let graphInputs = Set(graph.inputs.map(\.name))
         for (index, node) in graph.nodes.enumerated() where node.opType == "Concat" {
             guard let output = node.outputs.first, views[output] == nil, graph.channelsLast.contains(output),
+                  graph.quantization[output] == nil,
                   let outputShape = graph.shapes[output], outputShape.count == 4
             else { continue }
             var axis = try node.int("axis", in: graph.source)

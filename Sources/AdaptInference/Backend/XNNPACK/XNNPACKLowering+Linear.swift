@@ -23,7 +23,7 @@ extension XNNPACKLowering {
             throw node.invalid("A \(aShape) and B \(b.shape) do not multiply (transA=\(transA), transB=\(transB))", in: graph.source)
         }
         // XNNPACK takes the kernel as [columns, depth], which is B with transB=1.
-        var kernel = transB ? b.floats : Self.transpose2D(b.floats, rows: depth, columns: columns)
+        var kernel = transB ? b.floats : Tensor.transpose2D(b.floats, rows: depth, columns: columns)
         if alpha != 1 { kernel = kernel.map { $0 * alpha } }
         var bias = [Float](repeating: 0, count: columns)
         if let name = node.input(2) {
@@ -50,7 +50,7 @@ extension XNNPACKLowering {
         let columns = b.shape[1]
         let rows = aShape.dropLast().reduce(1, *)
         return [try fullyConnected(node, inputs: depth, outputs: columns, batch: rows,
-                                   kernel: Self.transpose2D(b.floats, rows: depth, columns: columns),
+                                   kernel: Tensor.transpose2D(b.floats, rows: depth, columns: columns),
                                    bias: [Float](repeating: 0, count: columns),
                                    source: try buffer(a, of: node), destination: try buffer(output, of: node))]
     }
@@ -78,13 +78,5 @@ extension XNNPACKLowering {
                 }
             }
         }
-    }
-
-    static func transpose2D(_ values: [Float], rows: Int, columns: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: values.count)
-        for row in 0..<rows {
-            for column in 0..<columns { result[column * rows + row] = values[row * columns + column] }
-        }
-        return result
     }
 }

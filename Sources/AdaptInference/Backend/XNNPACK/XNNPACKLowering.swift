@@ -19,6 +19,11 @@ struct XNNPACKLowering {
         var views: [String: String] = [:]
         for node in graph.nodes {
             guard let input = node.input(0), graph.initializers[input] == nil, let output = node.outputs.first else { continue }
+            let sharesBytes = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", LayoutAssignment.toChannelsLast,
+                               LayoutAssignment.toChannelsFirst].contains(node.opType)
+            if sharesBytes && graph.quantization[input] != graph.quantization[output] {
+                throw node.invalid("input and output must have the same element type and quantization", in: graph.source)
+            }
             switch node.opType {
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity":
                 if graph.channelsLast.contains(input) && node.attributes[LayoutAssignment.channelsLastFlattenKey] == nil {
@@ -36,6 +41,10 @@ struct XNNPACKLowering {
 
     mutating func lower(_ node: Node) throws -> Lowered {
         if let output = node.outputs.first, views[output] != nil { return [] }
+        if isQuantized(node) { return try lowerQuantized(node) }
+        if let int8 = node.inputs.first(where: { graph.quantization[$0] != nil }) {
+            throw node.unsupported("int8 input '\(int8)' to a float \(node.opType) (dequantize it first)", in: graph.source)
+        }
         switch node.opType {
         case "Conv": return try lowerConvolution(node)
         case "BatchNormalization": return try lowerBatchNormalization(node)
@@ -149,10 +158,10 @@ enum Layout {
     }
 
     /// Reorders a rank-4 NCHW constant's values into NHWC.
-    static func permuteToChannelsLast(_ values: [Float], shape: [Int]) -> [Float] {
+    static func permuteToChannelsLast<Element>(_ values: [Element], shape: [Int]) -> [Element] {
         guard shape.count == 4 else { return values }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        var result = [Float](repeating: 0, count: values.count)
+        var result = values  // every element is overwritten below
         for b in 0..<n {
             for ch in 0..<c {
                 for y in 0..<h {

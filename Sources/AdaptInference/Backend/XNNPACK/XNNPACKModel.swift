@@ -25,21 +25,30 @@ final class XNNPACKModel: CompiledModel {
 
     init(graph: Graph, runtime: XNNPACKRuntime) throws {
         self.runtime = runtime
-        for input in graph.inputs where input.dataType != .float32 {
+        for input in graph.inputs where input.dataType != .float32 || graph.quantization[input.name] != nil {
             throw ModelError.unsupportedModel(
                 file: graph.source, reason: "input '\(input.name)' is \(input.dataType); only float32 inputs are supported")
+        }
+        for output in graph.outputs where graph.quantization[output.name] != nil {
+            throw ModelError.unsupportedModel(
+                file: graph.source, reason: "output '\(output.name)' is int8; outputs must be dequantized to float32")
         }
         inputs = try graph.inputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
         outputs = try graph.outputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
 
         let views = try XNNPACKLowering.views(in: graph)
         let slices = try XNNPACKLowering.concatSlices(in: graph, views: views)
-        var requests: [MemoryPlan.Request] = graph.inputs.map { .init(name: $0.name, count: graph.shapes[$0.name]?.reduce(1, *) ?? 0) }
+        // The plan counts floats; an int8 value takes a quarter of its element count (rounded up).
+        func planCount(_ value: String) -> Int {
+            let elements = graph.shapes[value]?.reduce(1, *) ?? 0
+            return graph.quantization[value] == nil ? elements : (elements + 3) / 4
+        }
+        var requests: [MemoryPlan.Request] = graph.inputs.map { .init(name: $0.name, count: planCount($0.name)) }
         var stepValues: [(reads: [String], writes: [String])] = []
         for node in graph.nodes {
             for output in node.outputs where !output.isEmpty {
                 requests.append(.init(
-                    name: output, count: graph.shapes[output]?.reduce(1, *) ?? 0,
+                    name: output, count: planCount(output),
                     viewOf: views[output] ?? slices[output]?.concat, viewOffset: slices[output]?.channelOffset ?? 0))
             }
             stepValues.append((node.inputs.filter { graph.initializers[$0] == nil }, node.outputs))

@@ -57,3 +57,12 @@ public struct ChannelQuantizedWeights: Sendable, Equatable {
         (self.scales, self.values) = (scales, values)
     }
 }
+
+extension Tensor {
+    /// These float weights quantized symmetrically per slice along axis 0 (a Conv's or a transB Gemm's output
+    /// channels; a Gemm without transB is transposed first by its caller).
+    public func quantizedPerChannel() -> Tensor {
+        let quantized = ChannelQuantizedWeights(floats, outputChannels: shape[0])
+        return Tensor(shape: shape, quantized: quantized.values, channelScales: quantized.scales)
+    }
+}

@@ -1,8 +1,7 @@
-import AdaptInference
 import Testing
-@testable import AdaptEngine
+@testable import AdaptInference
 
-@Suite struct Int8QuantizationTests {
+@Suite struct QuantizationTests {
     @Test func activationsRoundTripWithinAStepAndZeroIsExact() {
         var generator = SeededGenerator(seed: 7)
         for range: ClosedRange<Float> in [-1.5...3.25, 0...6, -4...(-0.5), 0.25...9, -0.001...0.002] {
