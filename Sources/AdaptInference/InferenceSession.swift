@@ -24,7 +24,8 @@ public final class InferenceSession {
 
     /// The backend-neutral fusions every backend starts from.
     public static func optimize(_ simplified: Graph) throws -> Graph {
-        var graph = try FoldBatchNorm.run(simplified)
+        var graph = try FoldQuantizeDequantize.run(simplified)
+        graph = try FoldBatchNorm.run(graph)
         graph = try FuseChannelShuffle.run(graph)
         graph = try FuseActivation.run(graph)
         return graph

@@ -19,8 +19,7 @@ extension XNNPACKLowering {
         case "Add": return try lowerQuantizedAdd(node)
         case "MaxPool": return try lowerQuantizedMaxPool(node)
         case "GlobalAveragePool": return try lowerQuantizedGlobalAveragePool(node)
-        case LayoutAssignment.toChannelsLast, LayoutAssignment.toChannelsFirst:
-            throw node.unsupported("reordering an int8 tensor between NCHW and NHWC", in: graph.source)
+        case LayoutAssignment.toChannelsLast, LayoutAssignment.toChannelsFirst: return try lowerInt8LayoutConversion(node)
         default:
             throw node.unsupported("no int8 kernel for \(node.opType) (dequantize its input and run it in float)", in: graph.source)
         }
@@ -72,6 +71,27 @@ extension XNNPACKLowering {
             throw node.unsupported("zero point of type \(zeroPoint.dataType) (supported: one int8 value)", in: graph.source)
         }
         return QuantizationParameters(scale: value, zeroPoint: Int8(point))
+    }
+
+    /// NCHW ↔ NHWC of an int8 tensor: a byte loop, since it happens at most at a model's edge (a QDQ model whose
+    /// input is quantized before its first convolution).
+    mutating func lowerInt8LayoutConversion(_ node: Node) throws -> Lowered {
+        let x = try input(0, of: node), output = node.outputs[0]
+        let logical = try shape(x, of: node)
+        guard logical.count == 4 else { throw node.invalid("layout conversion of a rank-\(logical.count) tensor", in: graph.source) }
+        let (batch, channels, pixels) = (logical[0], logical[1], logical[2] * logical[3])
+        let toLast = node.opType == LayoutAssignment.toChannelsLast
+        let source = try int8Buffer(x, of: node), destination = try int8Buffer(output, of: node)
+        return [(.native {
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    for p in 0..<pixels {
+                        let planar = (n * channels + c) * pixels + p, interleaved = (n * pixels + p) * channels + c
+                        if toLast { destination[interleaved] = source[planar] } else { destination[planar] = source[interleaved] }
+                    }
+                }
+            }
+        }, toLast ? "native int8 NCHW→NHWC" : "native int8 NHWC→NCHW")]
     }
 
     // MARK: - Operators
