@@ -15,12 +15,25 @@ import Testing
         channels - min(channels - 1, Int((ratio * Double(channels)).rounded()))
     }
 
+    /// By default the filters reading the image keep all their channels (and so does all their space); the next
+    /// convolutions lose theirs.
+    @Test func theStemIsSparedByDefault() throws {
+        let (original, _) = try Self.demoGraph("cnn-w50")
+        let pruned = try ChannelPruning.prune(original, ratio: 0.5)
+        let convolutions = zip(original.nodes, pruned.nodes).filter { $0.0.opType == "Conv" }
+        let stem = try #require(convolutions.first)
+        #expect(original.inputs.map(\.name).contains(stem.0.inputs[0]))
+        #expect(pruned.constant(stem.1.inputs[1])?.shape == original.constant(stem.0.inputs[1])?.shape)
+        let next = convolutions[1]
+        #expect(pruned.constant(next.1.inputs[1])?.shape[0] == Self.kept(try #require(original.constant(next.0.inputs[1])).shape[0], 0.5))
+    }
+
     /// Every dense convolution loses its share of filters, depthwise convolutions follow their input, the classifier
     /// keeps its ten classes, residual branches keep the same channels, and the result compiles and runs.
     @Test(arguments: ["cnn-w50", "resnet-8", "mobilenet-v2"], [0.25, 0.5])
     func prunesEveryConvolutionConsistently(id: String, ratio: Double) throws {
         let (original, manifest) = try Self.demoGraph(id)
-        let pruned = try ChannelPruning.prune(original, ratio: ratio)
+        let pruned = try ChannelPruning.prune(original, ratio: ratio, sparingStem: false)
         #expect(pruned.name == original.name)
         #expect(pruned.nodes.map(\.opType) == original.nodes.map(\.opType))
 
@@ -175,7 +188,7 @@ import Testing
                 Node(name: "flatten", opType: "Flatten", inputs: ["p"], outputs: ["f"]),
                 Node(name: "gemm", opType: "Gemm", inputs: ["f", "w3", "b3"], outputs: ["y"]),
             ]))
-        let pruned = try ChannelPruning.prune(graph, ratio: 0.5)
+        let pruned = try ChannelPruning.prune(graph, ratio: 0.5, sparingStem: false)
         func values(_ name: String) throws -> Tensor { try #require(pruned.constant(name)) }
         #expect(try values("w1") == Tensor(shape: [2, 2, 1, 1], floats: [1, -2, -4, 0]))
         #expect(try values("b1").floats == [10, 12])
@@ -205,7 +218,7 @@ import Testing
                 Node(name: "c", opType: "Conv", inputs: ["sum", "wc"], outputs: ["y"]),
             ]))
         // Summed norms: 1 + 4, 5 + 1, 2 + 2 → channel 2 goes from both branches.
-        let pruned = try ChannelPruning.prune(graph, ratio: 1.0 / 3)
+        let pruned = try ChannelPruning.prune(graph, ratio: 1.0 / 3, sparingStem: false)
         #expect(pruned.constant("wa") == Tensor(shape: [2, 1, 1, 1], floats: [1, 5]))
         #expect(pruned.constant("wb") == Tensor(shape: [2, 2, 1, 1], floats: [4, 0, 0, 1]))
         #expect(pruned.constant("wc") == Tensor(shape: [2, 2, 1, 1], floats: [1, 2, 4, 5]))
