@@ -8,6 +8,11 @@ struct ProfileCommand: ParsableCommand {
         commandName: "profile",
         abstract: "Measure every variant of a family on this device: accuracy on the labelled data, latency, memory.",
         discussion: """
+            Variants are the manifest's models and those its transforms derive from each of them on the device: \
+            int8 post-training quantization (calibrated on unlabelled training images) and structured pruning at \
+            each ratio (BatchNorm statistics re-estimated on training images), alone and pruned then quantized. \
+            --no-derive profiles the manifest's models only.
+
             Accuracy is top-1 on the manifest's data split, computed by adapt-top's own inference; the reference \
             column is the training script's figure. Latency is timed run by run after a warm-up, on a pool of \
             --threads threads; energy is an estimate from CPU time and --core-watts.
@@ -39,6 +44,9 @@ struct ProfileCommand: ParsableCommand {
     @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
     var noCache = false
 
+    @Flag(help: "Profile the manifest's models only, without the variants its transforms derive.")
+    var noDerive = false
+
     @Option(help: ArgumentHelp(
         "Power of one busy core of this device, in watts, for the energy estimate (CPU time × this).",
         discussion: "Without it the estimate is n/a (null in JSON): adapt-top does not guess a device's power."))
@@ -55,7 +63,11 @@ struct ProfileCommand: ParsableCommand {
         try reportingModelErrors {
             let manifest = try FamilyManifest.load(contentsOf: family, dataDirectory: data)
             let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
-            let loaded = try ModelFamily(manifest: manifest, backend: XNNPACKBackend(threads: threads))
+            let backend = try XNNPACKBackend(threads: threads)
+            let loaded = try ModelFamily(manifest: manifest, backend: backend)
+            let deriver = try (noDerive || manifest.transforms.isEmpty) ? nil : VariantDeriver(
+                family: loaded, catalog: VariantCatalog(manifest: manifest),
+                calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train), backend: backend)
             let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) != 0)
             let caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
                 VariantProfiler.Caching(
@@ -63,7 +75,7 @@ struct ProfileCommand: ParsableCommand {
                     warn: { warning in FileHandle.standardError.write(Data("adapt-top: warning: \(warning)\n".utf8)) })
             }
             let outcome = try VariantProfiler.profile(
-                loaded, images: images, limit: limit, iterations: iterations, caching: caching
+                loaded, deriving: deriver, images: images, limit: limit, iterations: iterations, caching: caching
             ) { step in
                 progress.show(
                     "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount)): "
@@ -87,10 +99,18 @@ struct ProfileCommand: ParsableCommand {
     private func printTable(_ profiles: [VariantProfile], manifest: FamilyManifest, evaluated: Int) {
         print("family \(manifest.family) (\(manifest.task)), \(profiles.count) variants, accuracy on \(evaluated) "
               + "\(manifest.dataset.split.rawValue) images of \(manifest.dataset.name), \(threads) thread(s)")
+        let byID = Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let rows = profiles.map { profile -> [String] in
-            let reference = profile.referenceAccuracy.map { String(format: "%.2f %%", $0 * 100) } ?? "n/a"
-            let delta = profile.referenceAccuracy.map { String(format: "%+.2f", (profile.accuracy.accuracy - $0) * 100) } ?? "n/a"
+            let reference = profile.referenceAccuracy.map { String(format: "%.2f %%", $0 * 100) } ?? ""
+            let delta = profile.referenceAccuracy.map { String(format: "%+.2f", (profile.accuracy.accuracy - $0) * 100) } ?? ""
+            // A derived variant against its fp32 parent: accuracy change and latency ratio.
+            var versusParent = ""
+            if profile.parent != profile.id, let parent = byID[profile.parent] {
+                let ratio = LatencyStatistics.seconds(profile.latency.p50) / LatencyStatistics.seconds(parent.latency.p50)
+                versusParent = String(format: "%+.2f pp %.2fx", (profile.accuracy.accuracy - parent.accuracy.accuracy) * 100, ratio)
+            }
             return [profile.id, profile.transform, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
+                    versusParent,
                     Format.milliseconds(profile.latency.p50), Format.milliseconds(profile.latency.p95),
                     Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB),
                     profile.residentGrowthBytes.map { String(format: "%.2f MB", Double($0) / Double(1 << 20)) } ?? "n/a",
@@ -98,9 +118,9 @@ struct ProfileCommand: ParsableCommand {
                     profile.onFront ? "yes" : "no"]
         }
         print(Format.table(
-            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "p50", "p95", "p99", "memory", "RSS growth",
-                     "energy (est.)", "on front"],
-            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10]))
+            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "vs parent (acc, p50)", "p50", "p95", "p99",
+                     "memory", "RSS growth", "energy (est.)", "on front"],
+            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]))
     }
 }
 
@@ -108,6 +128,7 @@ struct ProfileCommand: ParsableCommand {
 struct ProfileReport: Encodable {
     var id: String
     var source: String
+    var parent: String
     var transform: String
     var backend: String
     var accuracy: Double
@@ -125,6 +146,7 @@ struct ProfileReport: Encodable {
     init(_ profile: VariantProfile, coreWatts: Double?) {
         id = profile.id
         source = profile.source
+        parent = profile.parent
         transform = profile.transform
         backend = profile.backend
         accuracy = profile.accuracy.accuracy
@@ -139,7 +161,7 @@ struct ProfileReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, source, transform, backend, accuracy
+        case id, source, parent, transform, backend, accuracy
         case referenceAccuracy = "reference_accuracy"
         case latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95", latencyMsP99 = "latency_ms_p99"
         case memoryMb = "memory_mb", rssGrowthMb = "rss_growth_mb"
@@ -151,6 +173,7 @@ struct ProfileReport: Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(source, forKey: .source)
+        try container.encode(parent, forKey: .parent)
         try container.encode(transform, forKey: .transform)
         try container.encode(backend, forKey: .backend)
         try container.encode(accuracy, forKey: .accuracy)

@@ -60,7 +60,7 @@ import Testing
             iterations: 4, p50: .microseconds(400), p95: .microseconds(600), p99: .microseconds(700),
             mean: .microseconds(450), total: .microseconds(1800), cpuTime: .milliseconds(2))
         let profile = VariantProfile(
-            id: "v", source: "v.onnx", transform: "fp32", backend: "xnnpack",
+            id: "v", source: "v.onnx", parent: "v", transform: "fp32", backend: "xnnpack",
             accuracy: AccuracyEvaluation(correct: 9, total: 10), referenceAccuracy: nil, latency: latency, memoryBytes: 1)
         // 2 ms over 4 runs = 0.5 ms per run; × 5 W = 2.5 mJ.
         #expect(abs((profile.energyMillijoulesEstimate(coreWatts: 5) ?? 0) - 2.5) < 1e-9)

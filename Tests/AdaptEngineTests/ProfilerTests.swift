@@ -18,8 +18,8 @@ import Testing
         #expect(steps.map(\.fraction) == steps.map(\.fraction).sorted())
         #expect(steps.last?.fraction == 1)
         #expect(Set(steps.map(\.variant)) == Set(family.variants.map(\.spec.id)))
-        // 500, 1000 and the last image of every variant.
-        #expect(steps.count == 3 * family.variants.count)
+        // The start, 500, 1000 and the last image of every variant.
+        #expect(steps.count == 4 * family.variants.count)
     }
 
     /// Cancelling mid-variant stops the run at the next check; what finished before stays in the cache.
@@ -46,5 +46,41 @@ import Testing
         // A fresh run picks that variant up and measures the rest.
         let resumed = try VariantProfiler.profile(family, images: images, limit: 1000, warmup: 1, iterations: 3, caching: caching)
         #expect(resumed.cached == 1)
+    }
+
+    /// The manifest's transforms join the catalog: each derived variant is built, measured and cached; a second
+    /// run takes all of them from the cache without deriving anything.
+    @Test func derivedVariantsAreProfiledAndCached() throws {
+        var manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        manifest.variants = manifest.variants.filter { $0.id == "cnn-w50" }
+        let backend = try XNNPACKBackend()
+        let family = try ModelFamily(manifest: manifest, backend: backend)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let training = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train)
+        let cache = ProfileCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-derive-\(UUID())").path)
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        let caching = VariantProfiler.Caching(
+            cache: cache, machine: .init(cpu: "Test CPU", threads: 1, engine: "test"), warn: { Issue.record("warning: \($0)") })
+        func run() throws -> (VariantProfiler.Outcome, VariantDeriver) {
+            let deriver = VariantDeriver(family: family, catalog: VariantCatalog(manifest: manifest), calibration: training, backend: backend)
+            let outcome = try VariantProfiler.profile(
+                family, deriving: deriver, images: images, limit: 1000, warmup: 1, iterations: 5, caching: caching)
+            return (outcome, deriver)
+        }
+        let (first, firstDeriver) = try run()
+        #expect(first.profiles.map(\.id) == ["cnn-w50", "cnn-w50-int8", "cnn-w50-prune25", "cnn-w50-prune25-int8",
+                                              "cnn-w50-prune50", "cnn-w50-prune50-int8"])
+        #expect(first.profiles.allSatisfy { $0.parent == "cnn-w50" && $0.source == manifest.variants[0].file })
+        #expect(first.cached == 0 && firstDeriver.derivations == 5)
+        let byID = Dictionary(uniqueKeysWithValues: first.profiles.map { ($0.id, $0) })
+        let parent = try #require(byID["cnn-w50"]), int8 = try #require(byID["cnn-w50-int8"])
+        #expect(abs(int8.accuracy.accuracy - parent.accuracy.accuracy) <= 0.01)
+        #expect(int8.memoryBytes < parent.memoryBytes / 2)
+        #expect(try #require(byID["cnn-w50-prune50"]).memoryBytes < parent.memoryBytes)
+
+        let (second, secondDeriver) = try run()
+        #expect(second.cached == 6 && secondDeriver.derivations == 0)
+        #expect(second.profiles.map(\.accuracy) == first.profiles.map(\.accuracy))
+        #expect(second.profiles.map(\.residentGrowthBytes).dropFirst() == first.profiles.map(\.residentGrowthBytes).dropFirst())
     }
 }

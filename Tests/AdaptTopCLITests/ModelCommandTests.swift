@@ -105,28 +105,48 @@ import Testing
         return (["XDG_CACHE_HOME": root], root + "/adapt-top/profiles")
     }
 
-    @Test func jsonHasOneLinePerVariantWithTheContractFields() throws {
+    /// Every variant of the catalog — the seven models and the variants the manifest's transforms derive from
+    /// each — is one JSON line with the contract's fields, and `on_front` is exactly the non-dominated set of the
+    /// lines' own figures.
+    @Test func jsonListsDerivedVariantsAndTheFrontOfItsOwnFigures() throws {
         let cache = freshCache()
         defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
         let result = try CLIRunner.run(
             ["profile", "--family", Self.manifest, "--limit", "200", "--iterations", "20", "--json"], environment: cache.environment)
         #expect(result.status == 0, "\(result.standardError)")
-        let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines.count >= 6)
-        var onFront = 0
-        for line in lines {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            for key in ["id", "source", "transform", "accuracy", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99",
+        let objects = try result.standardOutput.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 7 * 6)
+        for object in objects {
+            for key in ["id", "source", "parent", "transform", "accuracy", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99",
                         "memory_mb", "rss_growth_mb", "energy_mj_estimate", "on_front"] {
                 #expect(object.keys.contains(key), "missing \(key)")
             }
-            #expect(object["transform"] as? String == "fp32")
             #expect(object["energy_mj_estimate"] is NSNull)
-            let accuracy = try #require(object["accuracy"] as? Double)
-            #expect(accuracy > 0.8 && accuracy <= 1)
-            if object["on_front"] as? Bool == true { onFront += 1 }
         }
-        #expect(onFront >= 1)
+        let transforms = objects.compactMap { $0["transform"] as? String }
+        #expect(Set(transforms) == ["fp32", "int8", "prune25", "prune25+int8", "prune50", "prune50+int8"])
+        let parents = Set(objects.compactMap { $0["parent"] as? String })
+        #expect(parents.count == 7)
+        for object in objects where object["transform"] as? String == "int8" {
+            #expect(object["id"] as? String == "\(object["parent"] as? String ?? "?")-int8")
+        }
+
+        // The front, recomputed from the printed figures alone.
+        struct Point { var accuracy, latency, memory: Double }
+        let points = try objects.map { object in
+            Point(accuracy: try #require(object["accuracy"] as? Double), latency: try #require(object["latency_ms_p95"] as? Double),
+                  memory: try #require(object["memory_mb"] as? Double))
+        }
+        func dominates(_ a: Point, _ b: Point) -> Bool {
+            a.accuracy >= b.accuracy && a.latency <= b.latency && a.memory <= b.memory
+                && (a.accuracy > b.accuracy || a.latency < b.latency || a.memory < b.memory)
+        }
+        for (index, object) in objects.enumerated() {
+            let nonDominated = !points.contains { dominates($0, points[index]) }
+            #expect(object["on_front"] as? Bool == nonDominated, "\(object["id"] ?? "?")")
+        }
     }
 
     /// The second run takes every variant from the cache and prints the same table; a corrupt cache file is
@@ -134,7 +154,7 @@ import Testing
     @Test func aSecondRunComesFromTheCacheAndACorruptFileIsRebuilt() throws {
         let cache = freshCache()
         defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
-        let arguments = ["profile", "--family", Self.manifest, "--limit", "100", "--iterations", "5", "--json"]
+        let arguments = ["profile", "--family", Self.manifest, "--limit", "100", "--iterations", "5", "--json", "--no-derive"]
         let first = try CLIRunner.run(arguments, environment: cache.environment)
         #expect(first.status == 0, "\(first.standardError)")
         #expect(!first.standardError.contains("from the profile cache"))
@@ -166,7 +186,7 @@ import Testing
         let cache = freshCache()
         defer { try? FileManager.default.removeItem(atPath: cache.environment["XDG_CACHE_HOME"]!) }
         let result = try CLIRunner.run(
-            ["profile", "--family", Self.manifest, "--limit", "50", "--iterations", "50", "--json", "--core-watts", "4"],
+            ["profile", "--family", Self.manifest, "--limit", "50", "--iterations", "50", "--json", "--core-watts", "4", "--no-derive"],
             environment: cache.environment)
         #expect(result.status == 0, "\(result.standardError)")
         var energy: [String: Double] = [:]

@@ -3,6 +3,10 @@ public import AdaptInference
 /// A family whose variants are loaded, checked against the manifest and compiled on one backend.
 public struct ModelFamily {
     public struct Variant {
+        /// The catalog id (`VariantCatalog`): the manifest's id for an imported model.
+        public var id: String
+        public var transform: VariantTransform
+        /// The imported model this variant is or comes from.
         public var spec: FamilyManifest.Variant
         public var session: InferenceSession
         /// How much the process's resident memory grew while this variant was imported, compiled and run once
@@ -41,7 +45,7 @@ public struct ModelFamily {
             try model.run()  // touches the arena and any lazily packed weights, so the growth below is all of it
             let residentAfter = ProcessMemory.residentBytes()
             let growth = residentBefore.flatMap { before in residentAfter.map { max(0, $0 - before) } }
-            return Variant(spec: spec, session: session, residentGrowthBytes: growth)
+            return Variant(id: spec.id, transform: .none, spec: spec, session: session, residentGrowthBytes: growth)
         }
     }
 }

@@ -83,6 +83,9 @@ public struct ProfileCache: Sendable {
         public var total: Int
         public var latency: Latency
         public var memoryBytes: Int
+        /// The process's resident-memory growth while the variant was built, kept for derived variants, which a
+        /// warm cache does not build again.
+        public var residentGrowthBytes: Int?
 
         public struct Latency: Codable, Sendable, Equatable {
             public var iterations: Int
@@ -91,13 +94,14 @@ public struct ProfileCache: Sendable {
             public var cpuNs: Int64?
         }
 
-        public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int) {
+        public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int, residentGrowthBytes: Int? = nil) {
             let ns = LatencyStatistics.nanoseconds
             (correct, total) = (accuracy.correct, accuracy.total)
             self.latency = Latency(
                 iterations: latency.iterations, p50Ns: ns(latency.p50), p95Ns: ns(latency.p95), p99Ns: ns(latency.p99),
                 meanNs: ns(latency.mean), totalNs: ns(latency.total), cpuNs: latency.cpuTime.map(ns))
             self.memoryBytes = memoryBytes
+            self.residentGrowthBytes = residentGrowthBytes
         }
 
         public var accuracy: AccuracyEvaluation { AccuracyEvaluation(correct: correct, total: total) }

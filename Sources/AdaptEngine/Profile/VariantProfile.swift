@@ -6,7 +6,9 @@ public struct VariantProfile: Sendable, Equatable {
     public var id: String
     /// The ONNX file the variant comes from.
     public var source: String
-    /// How the variant was derived on the device (`fp32` for an imported model as it is).
+    /// The imported variant it was derived from (its own id for an imported one).
+    public var parent: String
+    /// How the variant was derived on the device (`fp32` for an imported model as it is; `VariantTransform`).
     public var transform: String
     public var backend: String
     public var accuracy: AccuracyEvaluation
@@ -53,38 +55,49 @@ public enum VariantProfiler {
     }
 
     /// Measures accuracy on `images` and latency over `iterations` runs (after `warmup`), then marks the front.
-    /// With `caching`, a variant measured before under the same conditions is taken from the cache, and what is
-    /// measured is stored there. `cancellation` stops the run with `ProfileCancelled` (variants finished before
-    /// stay cached).
+    /// With `deriver`, every variant of its catalog is profiled, derived ones built on a cache miss only; without
+    /// it, the imported models. With `caching`, a variant measured before under the same conditions is taken from
+    /// the cache, and what is measured is stored there. `cancellation` stops the run with `ProfileCancelled`
+    /// (variants finished before stay cached).
     public static func profile(
-        _ family: ModelFamily, images: LabeledImages, limit: Int? = nil, warmup: Int = 50, iterations: Int = 500,
-        caching: Caching? = nil, cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
+        _ family: ModelFamily, deriving deriver: VariantDeriver? = nil, images: LabeledImages, limit: Int? = nil,
+        warmup: Int = 50, iterations: Int = 500, caching: Caching? = nil, cancellation: ProfileCancellation? = nil,
+        progress: ((ProfileProgress) -> Void)? = nil
     ) throws -> Outcome {
+        let entries = deriver?.catalog.entries ?? VariantCatalog(manifest: family.manifest, derive: false).entries
         let total = min(limit ?? images.count, images.count)
         let imagesFingerprint = caching.map { _ in fingerprint(images, count: total) }
+        let backendName = family.variants.first?.session.backendName ?? "unknown"
+        var fileHashes: [String: String] = [:]
         var cached = 0
-        var profiles = try family.variants.enumerated().map { variantIndex, variant in
+        var profiles = try entries.enumerated().map { index, entry in
             try cancellation?.check()
             func report(_ done: Int) {
                 progress?(ProfileProgress(
-                    variant: variant.spec.id, variantIndex: variantIndex, variantCount: family.variants.count,
-                    imagesDone: done, imageCount: total))
+                    variant: entry.id, variantIndex: index, variantCount: entries.count, imagesDone: done, imageCount: total))
             }
+            report(0)
+            let imported = family.variants.first { $0.spec.id == entry.parent.id && entry.isImported }
             let key = try caching.map { caching in
-                ProfileCache.Key(
-                    model: try ContentHash.ofFile(variant.spec.file), transform: "fp32", machine: caching.machine,
-                    backend: variant.session.backendName, images: imagesFingerprint ?? "", imageCount: total,
-                    iterations: iterations)
+                let model = try fileHashes[entry.parent.file] ?? ContentHash.ofFile(entry.parent.file)
+                fileHashes[entry.parent.file] = model
+                return ProfileCache.Key(
+                    model: model, transform: deriver?.cacheKey(for: entry) ?? "fp32", machine: caching.machine,
+                    backend: backendName, images: imagesFingerprint ?? "", imageCount: total, iterations: iterations)
             }
-            let figures: ProfileCache.Figures
+            var figures: ProfileCache.Figures
             if let caching, let key, let found = lookup(key, in: caching) {
                 figures = found
                 cached += 1
                 report(total)
             } else {
+                guard let variant = try imported ?? deriver?.variant(for: entry) else {
+                    throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded")
+                }
                 figures = try measure(
                     variant, normalization: family.manifest.input.normalization, images: images, limit: limit,
                     warmup: warmup, iterations: iterations, cancellation: cancellation, report: report)
+                figures.residentGrowthBytes = variant.residentGrowthBytes
                 if let caching, let key {
                     do {
                         try caching.cache.store(.init(key: key, figures: figures))
@@ -94,10 +107,11 @@ public enum VariantProfiler {
                 }
             }
             return VariantProfile(
-                id: variant.spec.id, source: variant.spec.file, transform: "fp32", backend: variant.session.backendName,
-                accuracy: figures.accuracy, referenceAccuracy: variant.spec.referenceAccuracy,
+                id: entry.id, source: entry.parent.file, parent: entry.parent.id, transform: entry.transform.description,
+                backend: backendName, accuracy: figures.accuracy,
+                referenceAccuracy: entry.isImported ? entry.parent.referenceAccuracy : nil,
                 latency: figures.latencyStatistics, memoryBytes: figures.memoryBytes,
-                residentGrowthBytes: variant.residentGrowthBytes)
+                residentGrowthBytes: imported?.residentGrowthBytes ?? figures.residentGrowthBytes)
         }
         for index in ParetoFront.members(of: profiles.map(\.point)) { profiles[index].onFront = true }
         return Outcome(profiles: profiles, cached: cached)
