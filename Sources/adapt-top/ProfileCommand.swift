@@ -38,6 +38,11 @@ struct ProfileCommand: ParsableCommand {
     @Option(help: "Threads of the inference pool.")
     var threads: Int = 1
 
+    @Option(help: ArgumentHelp(
+        "Threads that evaluate accuracy, each on its own copy of the variant (default: one per CPU).",
+        discussion: "Latency is timed afterwards with nothing else running, so this changes no figure, only how long profiling takes."))
+    var evaluationThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Print one JSON object per variant instead of a table.")
     var json = false
 
@@ -55,6 +60,7 @@ struct ProfileCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard evaluationThreads >= 1 else { throw ValidationError("--evaluation-threads must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let coreWatts, !(coreWatts > 0 && coreWatts.isFinite) { throw ValidationError("--core-watts must be a positive number of watts") }
     }
@@ -75,7 +81,8 @@ struct ProfileCommand: ParsableCommand {
                     warn: { warning in FileHandle.standardError.write(Data("adapt-top: warning: \(warning)\n".utf8)) })
             }
             let outcome = try VariantProfiler.profile(
-                loaded, deriving: deriver, images: images, limit: limit, iterations: iterations, caching: caching
+                loaded, deriving: deriver, images: images, limit: limit, iterations: iterations,
+                evaluationThreads: evaluationThreads, caching: caching
             ) { step in
                 progress.show(
                     "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount)): "

@@ -83,4 +83,25 @@ import Testing
         #expect(second.profiles.map(\.accuracy) == first.profiles.map(\.accuracy))
         #expect(second.profiles.map(\.residentGrowthBytes).dropFirst() == first.profiles.map(\.residentGrowthBytes).dropFirst())
     }
+
+    /// Spreading the images over several compiled copies counts exactly the same hits; progress ends at the whole
+    /// run, and an error from it (a cancellation) stops every thread.
+    @Test func accuracyOnSeveralThreadsEqualsOneThread() throws {
+        let (family, images) = try Self.family()
+        let variant = try #require(family.variants.first { $0.spec.id == "cnn-w25" })
+        let normalization = family.manifest.input.normalization
+        let single = try AccuracyEvaluator.evaluate(variant.session.model, on: images, normalization: normalization, limit: 1500)
+        let replicas = try [variant.session.model] + (0..<2).map { _ in try family.backend.compile(variant.session.optimizedGraph) }
+        var reported: [Int] = []
+        let spread = try AccuracyEvaluator.evaluate(replicas: replicas, on: images, normalization: normalization, limit: 1500) {
+            reported.append($0)
+        }
+        #expect(spread == single && spread.total == 1500)
+        #expect(reported == reported.sorted() && reported.last == 1500)
+        #expect(throws: ProfileCancelled()) {
+            try AccuracyEvaluator.evaluate(replicas: replicas, on: images, normalization: normalization, limit: 3000) { _ in
+                throw ProfileCancelled()
+            }
+        }
+    }
 }

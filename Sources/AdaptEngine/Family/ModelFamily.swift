@@ -17,11 +17,14 @@ public struct ModelFamily {
 
     public var manifest: FamilyManifest
     public var variants: [Variant]
+    /// What compiled the variants (and compiles more copies of them, e.g. to evaluate on several threads).
+    public let backend: any InferenceBackend
 
     /// Loads every variant, checking that each takes the manifest's input shape and gives one score per label.
     /// Errors name the manifest, the variant's field and its file.
     public init(manifest: FamilyManifest, backend: any InferenceBackend) throws {
         self.manifest = manifest
+        self.backend = backend
         variants = try manifest.variants.enumerated().map { index, spec in
             let field = "variants[\(index)]"
             let residentBefore = ProcessMemory.residentBytes()

@@ -58,11 +58,12 @@ public enum VariantProfiler {
     /// With `deriver`, every variant of its catalog is profiled, derived ones built on a cache miss only; without
     /// it, the imported models. With `caching`, a variant measured before under the same conditions is taken from
     /// the cache, and what is measured is stored there. `cancellation` stops the run with `ProfileCancelled`
-    /// (variants finished before stay cached).
+    /// (variants finished before stay cached). Accuracy is evaluated on `evaluationThreads` threads, each with its
+    /// own compiled copy of the variant; latency is always timed alone, after that.
     public static func profile(
         _ family: ModelFamily, deriving deriver: VariantDeriver? = nil, images: LabeledImages, limit: Int? = nil,
-        warmup: Int = 50, iterations: Int = 500, caching: Caching? = nil, cancellation: ProfileCancellation? = nil,
-        progress: ((ProfileProgress) -> Void)? = nil
+        warmup: Int = 50, iterations: Int = 500, evaluationThreads: Int = 1, caching: Caching? = nil,
+        cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
     ) throws -> Outcome {
         let entries = deriver?.catalog.entries ?? VariantCatalog(manifest: family.manifest, derive: false).entries
         let total = min(limit ?? images.count, images.count)
@@ -94,9 +95,12 @@ public enum VariantProfiler {
                 guard let variant = try imported ?? deriver?.variant(for: entry) else {
                     throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded")
                 }
+                let replicas = try [variant.session.model] + (1..<max(1, evaluationThreads)).map { _ in
+                    try family.backend.compile(variant.session.optimizedGraph)
+                }
                 figures = try measure(
-                    variant, normalization: family.manifest.input.normalization, images: images, limit: limit,
-                    warmup: warmup, iterations: iterations, cancellation: cancellation, report: report)
+                    variant, replicas: replicas, normalization: family.manifest.input.normalization, images: images,
+                    limit: limit, warmup: warmup, iterations: iterations, cancellation: cancellation, report: report)
                 figures.residentGrowthBytes = variant.residentGrowthBytes
                 if let caching, let key {
                     do {
@@ -119,11 +123,11 @@ public enum VariantProfiler {
 
     /// Top-1 accuracy on the images, latency over `iterations` timed runs, weights + arena.
     private static func measure(
-        _ variant: ModelFamily.Variant, normalization: Normalization, images: LabeledImages, limit: Int?, warmup: Int,
-        iterations: Int, cancellation: ProfileCancellation?, report: @escaping (Int) -> Void
+        _ variant: ModelFamily.Variant, replicas: [any CompiledModel], normalization: Normalization, images: LabeledImages,
+        limit: Int?, warmup: Int, iterations: Int, cancellation: ProfileCancellation?, report: @escaping (Int) -> Void
     ) throws -> ProfileCache.Figures {
         let model = variant.session.model
-        let accuracy = try AccuracyEvaluator.evaluate(model, on: images, normalization: normalization, limit: limit) { done in
+        let accuracy = try AccuracyEvaluator.evaluate(replicas: replicas, on: images, normalization: normalization, limit: limit) { done in
             try cancellation?.check()
             report(done)
         }
