@@ -27,28 +27,50 @@
 
 // Per block of 64 output channels: 64 int32 initial accumulators, 64 float scales, then the weights.
 #define HEADER_BYTES (ADAPT_CONV_BLOCK * (sizeof(int32_t) + sizeof(float)))
+// Bytes of one window row gathered into a position when rows are expanded (one 16-byte copy each).
+#define EXPANDED_ROW_BYTES 16
+// Input row bytes the expanding pass stages on the stack.
+#define LINE_BYTES 4096
 
 static size_t channel_groups(size_t in_channels) { return (in_channels + 3) / 4; }
-
-static size_t block_bytes(size_t kernel_height, size_t kernel_width, size_t in_channels) {
-    return HEADER_BYTES + kernel_height * kernel_width * channel_groups(in_channels) * ADAPT_CONV_BLOCK * 4;
-}
-
-size_t adapt_conv2d_qc8_packed_bytes(size_t out_channels, size_t kernel_height, size_t kernel_width,
-                                     size_t in_channels) {
-    size_t blocks = (out_channels + ADAPT_CONV_BLOCK - 1) / ADAPT_CONV_BLOCK;
-    return blocks * block_bytes(kernel_height, kernel_width, in_channels);
-}
-
 static size_t padded_height(const adapt_conv2d_qc8 *conv) { return conv->pad_top + conv->in_height + conv->pad_bottom; }
 static size_t padded_width(const adapt_conv2d_qc8 *conv) { return conv->pad_left + conv->in_width + conv->pad_right; }
 
-size_t adapt_conv2d_qc8_flipped_bytes(const adapt_conv2d_qc8 *conv) {
-    return conv->batch * padded_height(conv) * padded_width(conv) * channel_groups(conv->in_channels) * 4;
+// With few channels, padding each pixel to 4 bytes wastes most of every vpdpbusd (a 1-channel 3x3 stem: 3 of 4
+// lanes). Then the flipped copy holds, per padded position, the kernel_width pixels of the window row that starts
+// there, back to back: the convolution becomes kernel_height x 1 over kernel_width * in_channels channels, whose
+// weights are the OHWI weights unchanged (3 groups instead of 9 for that stem).
+static bool expands_rows(const adapt_conv2d_qc8 *conv) {
+    const size_t kw = conv->kernel_width, ci = conv->in_channels;
+    return kw > 1 && conv->dilation_width == 1 && kw * ci <= EXPANDED_ROW_BYTES &&
+           channel_groups(kw * ci) < kw * channel_groups(ci) && padded_width(conv) * ci + 64 <= LINE_BYTES;
 }
 
-void adapt_conv2d_qc8_fill_padding(const adapt_conv2d_qc8 *conv, int8_t input_zero_point) {
-    memset(conv->flipped, (uint8_t)input_zero_point ^ 0x80, adapt_conv2d_qc8_flipped_bytes(conv));
+// The geometry the tiles see: kernel width, channels, and positions per padded row of the flipped copy.
+typedef struct geometry { size_t kernel_width, in_channels, positions; } geometry;
+
+static geometry tile_geometry(const adapt_conv2d_qc8 *conv) {
+    if (expands_rows(conv))
+        return (geometry){1, conv->kernel_width * conv->in_channels, padded_width(conv) - conv->kernel_width + 1};
+    return (geometry){conv->kernel_width, conv->in_channels, padded_width(conv)};
+}
+
+static size_t block_bytes(const adapt_conv2d_qc8 *conv) {
+    geometry g = tile_geometry(conv);
+    return HEADER_BYTES + conv->kernel_height * g.kernel_width * channel_groups(g.in_channels) * ADAPT_CONV_BLOCK * 4;
+}
+
+size_t adapt_conv2d_qc8_packed_bytes(const adapt_conv2d_qc8 *conv) {
+    return (conv->out_channels + ADAPT_CONV_BLOCK - 1) / ADAPT_CONV_BLOCK * block_bytes(conv);
+}
+
+size_t adapt_conv2d_qc8_flipped_bytes(const adapt_conv2d_qc8 *conv) {
+    geometry g = tile_geometry(conv);
+    return conv->batch * padded_height(conv) * g.positions * channel_groups(g.in_channels) * 4;
+}
+
+void adapt_conv2d_qc8_fill_padding(const adapt_conv2d_qc8 *conv) {
+    memset(conv->flipped, (uint8_t)conv->input_zero_point ^ 0x80, adapt_conv2d_qc8_flipped_bytes(conv));
 }
 
 // Input rows per unit of the flipping pass: a few hundred pixels, so its dispatch costs little.
@@ -62,26 +84,27 @@ size_t adapt_conv2d_qc8_flip_count(const adapt_conv2d_qc8 *conv) {
     return (rows + flip_rows(conv) - 1) / flip_rows(conv);
 }
 
-void adapt_conv2d_qc8_pack(const int8_t *weights, const int32_t *bias, size_t out_channels, size_t kernel_height,
-                           size_t kernel_width, size_t in_channels, int8_t input_zero_point, float input_scale,
+void adapt_conv2d_qc8_pack(const adapt_conv2d_qc8 *conv, const int8_t *weights, const int32_t *bias, float input_scale,
                            const float *kernel_scales, float output_scale, void *packed) {
-    const size_t taps = kernel_height * kernel_width, groups = channel_groups(in_channels);
-    const size_t bytes = block_bytes(kernel_height, kernel_width, in_channels);
-    memset(packed, 0, adapt_conv2d_qc8_packed_bytes(out_channels, kernel_height, kernel_width, in_channels));
-    for (size_t co = 0; co < out_channels; co++) {
+    // Expanded rows read the OHWI weights as kernel_height x 1 x (kernel_width * in_channels): the same bytes.
+    const geometry g = tile_geometry(conv);
+    const size_t taps = conv->kernel_height * g.kernel_width, channels = g.in_channels, groups = channel_groups(channels);
+    const size_t bytes = block_bytes(conv);
+    memset(packed, 0, adapt_conv2d_qc8_packed_bytes(conv));
+    for (size_t co = 0; co < conv->out_channels; co++) {
         uint8_t *block = (uint8_t *)packed + co / ADAPT_CONV_BLOCK * bytes;
         size_t lane = co % ADAPT_CONV_BLOCK;
         int8_t *lane_weights = (int8_t *)(block + HEADER_BYTES) + lane * 4;
         int32_t sum = 0;
         for (size_t tap = 0; tap < taps; tap++) {
-            for (size_t ci = 0; ci < in_channels; ci++) {
-                int8_t w = weights[(co * taps + tap) * in_channels + ci];
+            for (size_t ci = 0; ci < channels; ci++) {
+                int8_t w = weights[(co * taps + tap) * channels + ci];
                 lane_weights[((tap * groups + ci / 4) * ADAPT_CONV_BLOCK) * 4 + ci % 4] = w;
                 sum += w;
             }
         }
         // Unsigned: the product and difference wrap as XNNPACK's int32 packing does (only the exact sum matters).
-        uint32_t initial = (uint32_t)(bias ? bias[co] : 0) - (uint32_t)((int32_t)input_zero_point + 128) * (uint32_t)sum;
+        uint32_t initial = (uint32_t)(bias ? bias[co] : 0) - (uint32_t)((int32_t)conv->input_zero_point + 128) * (uint32_t)sum;
         memcpy(block + lane * sizeof(int32_t), &initial, sizeof initial);
         // The same float expression, in the same order, as xnn_create_convolution2d_nhwc_qc8.
         float scale = input_scale * kernel_scales[co] / output_scale;
@@ -115,6 +138,27 @@ static VNNI void flip_chunk(const adapt_conv2d_qc8 *conv, size_t chunk) {
     const size_t rows = conv->batch * conv->in_height, step = flip_rows(conv);
     const size_t first = chunk * step, last = first + step < rows ? first + step : rows;
     const __m512i flip = _mm512_set1_epi8((char)0x80);
+    if (expands_rows(conv)) {
+        // Stage each padded input row flipped, then copy every window row out of it (16 bytes loaded, exactly
+        // a position's bytes stored, so no copy spills into a position another thread writes).
+        const geometry g = tile_geometry(conv);
+        const size_t position_bytes = channel_groups(g.in_channels) * 4, left = conv->pad_left * channels;
+        const __mmask16 store = (__mmask16)((1u << position_bytes) - 1);
+        uint8_t line[LINE_BYTES];
+        memset(line, (uint8_t)conv->input_zero_point ^ 0x80, padded_width(conv) * channels + 64);
+        for (size_t row = first; row < last; row++) {
+            size_t n = row / conv->in_height, y = row % conv->in_height;
+            const int8_t *source = conv->input + row * width * channels;
+            for (size_t k = 0; k < width * channels; k += 64) {
+                __mmask64 mask = low_bits(width * channels - k);
+                _mm512_mask_storeu_epi8(line + left + k, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, source + k), flip));
+            }
+            int8_t *destination = conv->flipped + (n * padded_height(conv) + conv->pad_top + y) * g.positions * position_bytes;
+            for (size_t x = 0; x < g.positions; x++)
+                _mm_mask_storeu_epi8(destination + x * position_bytes, store, _mm_loadu_si128((const __m128i *)(line + x * channels)));
+        }
+        return;
+    }
     for (size_t row = first; row < last; row++) {
         size_t n = row / conv->in_height, y = row % conv->in_height;
         const int8_t *source = conv->input + row * width * channels;
@@ -140,9 +184,27 @@ static VNNI void flip_chunk(const adapt_conv2d_qc8 *conv, size_t chunk) {
 
 // acc[i][v] += rows[i][4j..4j+3] . weights[j][v] for j < groups (rows already flipped to unsigned): one
 // broadcast of four activation bytes per pixel and one load per weight vector for MR x VECTORS vpdpbusd.
+// A single pixel (a fully connected layer on one row) alternates four sets of accumulators over the groups,
+// so that consecutive vpdpbusd do not wait on each other; conv_tile adds the sets up.
 ALWAYS_INLINE VNNI const int8_t *accumulate(__m512i *acc, const uint8_t *const *rows, const int8_t *weights,
                                             size_t groups, const int MR, const int VECTORS) {
-    for (size_t j = 0; j < groups; j++) {
+    size_t j = 0;
+    if (MR == 1) {
+        for (; j + 4 <= groups; j += 4) {
+            #pragma clang loop unroll(full)
+            for (int set = 0; set < 4; set++) {
+                int32_t four;
+                memcpy(&four, rows[0] + 4 * (j + (size_t)set), sizeof four);
+                __m512i x = _mm512_set1_epi32(four);
+                #pragma clang loop unroll(full)
+                for (int v = 0; v < VECTORS; v++)
+                    acc[set * VECTORS + v] = _mm512_dpbusd_epi32(
+                        acc[set * VECTORS + v], x, _mm512_load_si512((const void *)(weights + 64 * v)));
+                weights += ADAPT_CONV_BLOCK * 4;
+            }
+        }
+    }
+    for (; j < groups; j++) {
         __m512i w[4];
         #pragma clang loop unroll(full)
         for (int v = 0; v < VECTORS; v++) w[v] = _mm512_load_si512((const void *)(weights + 64 * v));
@@ -163,9 +225,9 @@ ALWAYS_INLINE VNNI const int8_t *accumulate(__m512i *acc, const uint8_t *const *
 // `block`. MR and VECTORS are compile-time constants at every call, so `acc` lives in registers.
 ALWAYS_INLINE VNNI void conv_tile(const adapt_conv2d_qc8 *conv, size_t block, size_t pixel, size_t count,
                                   const int MR, const int VECTORS, __mmask16 last_mask) {
-    const size_t groups = channel_groups(conv->in_channels), pixel_bytes = groups * 4;
-    const uint8_t *header = (const uint8_t *)conv->packed +
-                            block * block_bytes(conv->kernel_height, conv->kernel_width, conv->in_channels);
+    const geometry g = tile_geometry(conv);
+    const size_t groups = channel_groups(g.in_channels), pixel_bytes = groups * 4;
+    const uint8_t *header = (const uint8_t *)conv->packed + block * block_bytes(conv);
     const int8_t *weights = (const int8_t *)(header + HEADER_BYTES);
 
     __m512i acc[24];  // MR * VECTORS at most
@@ -174,12 +236,13 @@ ALWAYS_INLINE VNNI void conv_tile(const adapt_conv2d_qc8 *conv, size_t block, si
         __m512i initial = _mm512_load_si512((const void *)(header + 64 * v));
         #pragma clang loop unroll(full)
         for (int i = 0; i < MR; i++) acc[i * VECTORS + v] = initial;
+        if (MR == 1) acc[VECTORS + v] = acc[2 * VECTORS + v] = acc[3 * VECTORS + v] = _mm512_setzero_si512();
     }
 
     // Each pixel's window corner in the padded copy; pixels past the end of the tensor (a short last tile)
     // compute on the first pixel's window and are not stored.
     // One division for the tile's first pixel; the rest step along the row with carries.
-    const size_t plane = conv->out_height * conv->out_width, width = padded_width(conv);
+    const size_t plane = conv->out_height * conv->out_width, width = g.positions;
     const size_t image_bytes = padded_height(conv) * width * pixel_bytes;
     size_t n = pixel / plane, oy = pixel % plane / conv->out_width, ox = pixel % conv->out_width;
     const uint8_t *corner[12];  // MR at most
@@ -205,7 +268,7 @@ ALWAYS_INLINE VNNI void conv_tile(const adapt_conv2d_qc8 *conv, size_t block, si
         for (size_t kh = 0; kh < conv->kernel_height; kh++) {
             #pragma clang loop unroll(full)
             for (int i = 0; i < MR; i++) rows[i] = corner[i] + kh * row_bytes;
-            weights = accumulate(acc, rows, weights, conv->kernel_width * groups, MR, VECTORS);
+            weights = accumulate(acc, rows, weights, g.kernel_width * groups, MR, VECTORS);
         }
     } else {
         const size_t tap_bytes = conv->dilation_width * pixel_bytes;
@@ -216,6 +279,13 @@ ALWAYS_INLINE VNNI void conv_tile(const adapt_conv2d_qc8 *conv, size_t block, si
                 weights = accumulate(acc, rows, weights, groups, MR, VECTORS);
             }
         }
+    }
+
+    if (MR == 1) {
+        #pragma clang loop unroll(full)
+        for (int v = 0; v < VECTORS; v++)
+            acc[v] = _mm512_add_epi32(_mm512_add_epi32(acc[v], acc[VECTORS + v]),
+                                      _mm512_add_epi32(acc[2 * VECTORS + v], acc[3 * VECTORS + v]));
     }
 
     // Clamping in float to the integer bounds less the zero point, before rounding, gives the same codes as
@@ -245,6 +315,10 @@ static VNNI void conv_tile_4(const adapt_conv2d_qc8 *c, size_t b, size_t p, size
 static VNNI void conv_tile_3(const adapt_conv2d_qc8 *c, size_t b, size_t p, size_t n, __mmask16 m) { conv_tile(c, b, p, n, 8, 3, m); }
 static VNNI void conv_tile_2(const adapt_conv2d_qc8 *c, size_t b, size_t p, size_t n, __mmask16 m) { conv_tile(c, b, p, n, 12, 2, m); }
 static VNNI void conv_tile_1(const adapt_conv2d_qc8 *c, size_t b, size_t p, size_t n, __mmask16 m) { conv_tile(c, b, p, n, 12, 1, m); }
+static VNNI void pixel_tile_4(const adapt_conv2d_qc8 *c, size_t b, size_t p, __mmask16 m) { conv_tile(c, b, p, 1, 1, 4, m); }
+static VNNI void pixel_tile_3(const adapt_conv2d_qc8 *c, size_t b, size_t p, __mmask16 m) { conv_tile(c, b, p, 1, 1, 3, m); }
+static VNNI void pixel_tile_2(const adapt_conv2d_qc8 *c, size_t b, size_t p, __mmask16 m) { conv_tile(c, b, p, 1, 1, 2, m); }
+static VNNI void pixel_tile_1(const adapt_conv2d_qc8 *c, size_t b, size_t p, __mmask16 m) { conv_tile(c, b, p, 1, 1, 1, m); }
 
 void adapt_conv2d_qc8_flip_chunks(const adapt_conv2d_qc8 *conv, size_t first_chunk, size_t chunk_count) {
     for (size_t chunk = first_chunk; chunk < first_chunk + chunk_count; chunk++) flip_chunk(conv, chunk);
@@ -264,6 +338,15 @@ void adapt_conv2d_qc8_run_tiles(const adapt_conv2d_qc8 *conv, size_t first_tile,
         size_t last = end - block_start < tiles ? end - block_start : tiles;
         for (size_t t = first; t < last; t++) {
             size_t pixel = t * mr, count = pixels - pixel < mr ? pixels - pixel : mr;
+            if (count == 1) {
+                switch (vectors) {
+                case 4: pixel_tile_4(conv, block, pixel, last_mask); break;
+                case 3: pixel_tile_3(conv, block, pixel, last_mask); break;
+                case 2: pixel_tile_2(conv, block, pixel, last_mask); break;
+                default: pixel_tile_1(conv, block, pixel, last_mask); break;
+                }
+                continue;
+            }
             switch (vectors) {
             case 4: conv_tile_4(conv, block, pixel, count, last_mask); break;
             case 3: conv_tile_3(conv, block, pixel, count, last_mask); break;

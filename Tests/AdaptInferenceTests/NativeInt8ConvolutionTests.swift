@@ -57,6 +57,11 @@ import Testing
         Shape(height: 5, width: 7, inChannels: 3, outChannels: 64, dilation: 2, pads: (1, 2, 0, 1)),
         Shape(height: 9, width: 8, inChannels: 1, outChannels: 17, kernel: (5, 5), stride: 2, pads: (0, 1, 1, 0)),
         Shape(height: 16, width: 3, inChannels: 4, outChannels: 100, kernel: (3, 1), stride: 2, dilation: 2, pads: (2, 0, 2, 0)),
+        // Few channels: window rows gathered per position (the first has no padding to read the zero point from).
+        Shape(height: 9, width: 10, inChannels: 2, outChannels: 16),
+        Shape(batch: 2, height: 13, width: 11, inChannels: 1, outChannels: 64, stride: 2, pads: (1, 1, 0, 1)),
+        // 25 pixels in tiles of 12: a last tile of one pixel.
+        Shape(height: 5, width: 5, inChannels: 16, outChannels: 16, kernel: (1, 1)),
     ]
 
     @Test(arguments: shapes)
@@ -133,29 +138,28 @@ import Testing
             }
         }
 
-        var packed = [UInt8](repeating: 0, count: adapt_conv2d_qc8_packed_bytes(shape.outChannels, 3, 3, shape.inChannels) + 64)
         input.withUnsafeBufferPointer { source in
             actual.withUnsafeMutableBufferPointer { destination in
-                packed.withUnsafeMutableBytes { raw in
-                    // The kernel loads packed blocks with aligned 64-byte loads.
-                    let aligned = raw.baseAddress!.alignedUp(toMultipleOf: 64)
-                    adapt_conv2d_qc8_pack(
-                        weights, bias, shape.outChannels, 3, 3, shape.inChannels, inputZeroPoint, inputScale, scales,
-                        outputScale, aligned)
-                    var conv = adapt_conv2d_qc8(
-                        batch: 1, in_height: shape.height, in_width: shape.width, in_channels: shape.inChannels,
-                        out_height: shape.outHeight, out_width: shape.outWidth, out_channels: shape.outChannels,
-                        kernel_height: 3, kernel_width: 3, stride_height: 2, stride_width: 2, dilation_height: 1,
-                        dilation_width: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, input: source.baseAddress,
-                        flipped: nil, output: destination.baseAddress, out_pixel_stride: stride, packed: aligned,
-                        output_zero_point: outputZeroPoint, output_min: -128, output_max: 127)
-                    let flipped = UnsafeMutableRawPointer.allocate(byteCount: adapt_conv2d_qc8_flipped_bytes(&conv), alignment: 64)
-                    defer { flipped.deallocate() }
-                    conv.flipped = flipped.assumingMemoryBound(to: Int8.self)
-                    adapt_conv2d_qc8_fill_padding(&conv, inputZeroPoint)
-                    adapt_conv2d_qc8_flip_chunks(&conv, 0, adapt_conv2d_qc8_flip_count(&conv))
-                    adapt_conv2d_qc8_run_tiles(&conv, 0, adapt_conv2d_qc8_tile_count(&conv))
+                var conv = adapt_conv2d_qc8(
+                    batch: 1, in_height: shape.height, in_width: shape.width, in_channels: shape.inChannels,
+                    out_height: shape.outHeight, out_width: shape.outWidth, out_channels: shape.outChannels,
+                    kernel_height: 3, kernel_width: 3, stride_height: 2, stride_width: 2, dilation_height: 1,
+                    dilation_width: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, input: source.baseAddress,
+                    flipped: nil, output: destination.baseAddress, out_pixel_stride: stride, packed: nil,
+                    input_zero_point: inputZeroPoint, output_zero_point: outputZeroPoint, output_min: -128, output_max: 127)
+                // Both buffers are read with aligned 64-byte loads.
+                let packed = UnsafeMutableRawPointer.allocate(byteCount: adapt_conv2d_qc8_packed_bytes(&conv), alignment: 64)
+                let flipped = UnsafeMutableRawPointer.allocate(byteCount: adapt_conv2d_qc8_flipped_bytes(&conv), alignment: 64)
+                defer {
+                    packed.deallocate()
+                    flipped.deallocate()
                 }
+                adapt_conv2d_qc8_pack(&conv, weights, bias, inputScale, scales, outputScale, packed)
+                conv.packed = UnsafeRawPointer(packed)
+                conv.flipped = flipped.assumingMemoryBound(to: Int8.self)
+                adapt_conv2d_qc8_fill_padding(&conv)
+                adapt_conv2d_qc8_flip_chunks(&conv, 0, adapt_conv2d_qc8_flip_count(&conv))
+                adapt_conv2d_qc8_run_tiles(&conv, 0, adapt_conv2d_qc8_tile_count(&conv))
             }
         }
         #expect(actual == expected)

@@ -73,24 +73,24 @@ typedef struct adapt_conv2d_qc8 {
     // Bytes from one output pixel to the next: out_channels or more.
     size_t out_pixel_stride;
     const void *packed;
-    int8_t output_zero_point, output_min, output_max;
+    int8_t input_zero_point, output_zero_point, output_min, output_max;
 } adapt_conv2d_qc8;
 
 // True when this CPU can run adapt_conv2d_qc8: adapt_kernels_available plus AVX512BW, AVX512VL and AVX512-VNNI.
 bool adapt_kernels_vnni_available(void);
 
-// Bytes of packed weights (64-byte aligned blocks): per block of 64 output channels, 64 int32 initial
-// accumulators, 64 float requantization scales, then [kh][kw][ceil(in / 4)][64][4] weight bytes.
-size_t adapt_conv2d_qc8_packed_bytes(size_t out_channels, size_t kernel_height, size_t kernel_width, size_t in_channels);
+// Bytes of packed weights for this convolution's geometry (64-byte aligned blocks of 64 output channels: 64
+// int32 initial accumulators, 64 float requantization scales, then the weights in 4-byte groups).
+size_t adapt_conv2d_qc8_packed_bytes(const adapt_conv2d_qc8 *conv);
 // Packs OHWI int8 weights, int32 bias (may be NULL) and the quantization parameters into `packed` (64-byte
-// aligned). Requantization scale per channel: input_scale * kernel_scales[c] / output_scale.
-void adapt_conv2d_qc8_pack(const int8_t *weights, const int32_t *bias, size_t out_channels, size_t kernel_height,
-                           size_t kernel_width, size_t in_channels, int8_t input_zero_point, float input_scale,
+// aligned) for the geometry and input zero point `conv` describes (its buffers are not read). Requantization
+// scale per channel: input_scale * kernel_scales[c] / output_scale.
+void adapt_conv2d_qc8_pack(const adapt_conv2d_qc8 *conv, const int8_t *weights, const int32_t *bias, float input_scale,
                            const float *kernel_scales, float output_scale, void *packed);
 
 // Bytes the `flipped` copy of the input needs; and writing its border (the flipped input zero point), once.
 size_t adapt_conv2d_qc8_flipped_bytes(const adapt_conv2d_qc8 *conv);
-void adapt_conv2d_qc8_fill_padding(const adapt_conv2d_qc8 *conv, int8_t input_zero_point);
+void adapt_conv2d_qc8_fill_padding(const adapt_conv2d_qc8 *conv);
 
 // The first pass of one inference, in units of a few input rows: run them all (any order, any threads)
 // before any tile.
