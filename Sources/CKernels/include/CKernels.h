@@ -65,9 +65,9 @@ typedef struct adapt_conv2d_qc8 {
     size_t stride_height, stride_width, dilation_height, dilation_width;
     size_t pad_top, pad_left, pad_bottom, pad_right;
     const int8_t *input;
-    // The input flipped to unsigned (x ^ 0x80), channels padded to a multiple of 4, inside a border of the
-    // flipped input zero point as wide as the padding: adapt_conv2d_qc8_flipped_bytes, 64-byte aligned, filled
-    // once by adapt_conv2d_qc8_fill_padding.
+    // The input flipped to unsigned (x ^ 0x80), channels padded to a multiple of 4 (or, with few channels, each
+    // position's whole window row), inside a border of the flipped input zero point as wide as the padding:
+    // adapt_conv2d_qc8_flipped_bytes, 64-byte aligned, border written once by adapt_conv2d_qc8_fill_padding.
     int8_t *flipped;
     int8_t *output;
     // Bytes from one output pixel to the next: out_channels or more.

@@ -68,14 +68,12 @@ extension XNNPACKLowering {
     static let nativeInt8KernelsAvailable = adapt_kernels_vnni_available()
 
     /// Where the native int8 (qc8) convolution wins over XNNPACK's: every dense (group = 1) layer measured, so all
-    /// of them. Per layer against XNNPACK's qc8 (Fashion-MNIST demo models, 28×28, 1 thread, PTQ_LAYERS): 0.25–0.5×
-    /// its time on 3×3 and 1×1 layers with 16 or more channels (resnet-8's 32→32 3×3: 32.5 → 15 µs), 0.35–0.45× on
-    /// the 1-channel 3×3 stems (window rows gathered per position: 17.8 → 6.4 µs), 0.4× on a 784→128 one-row fully
-    /// connected layer; tied (0.1–0.2 µs either way) only on 10-output classifier heads. Grouped and depthwise
-    /// convolutions stay on XNNPACK: a depthwise tap has no channel sum for vpdpbusd to do.
-    static func prefersNativeQuantizedConvolution(
-        groups: Int, inputChannels: Int, outputChannels: Int, kernelH: Int, kernelW: Int
-    ) -> Bool {
+    /// of them (Scripts/bench-kernels-qc8.sh, 1 thread, each demo model's dense layers): 0.2–0.3× XNNPACK's time on
+    /// 3×3 layers (28×28 32→32: 140 → 34 µs), 0.25–0.4× on the 1-channel 3×3 stems (window rows gathered per
+    /// position), 0.2–0.5× on 1×1 layers (0.7× on the smallest, 14×14 16→16: 2.3 → 1.6 µs), 0.35× on the MLP's
+    /// one-row 784→256; tied only on 10-output classifier heads (0.1 µs either way). Grouped and depthwise
+    /// convolutions stay on XNNPACK: a depthwise tap has no channel sum for vpdpbusd.
+    static func prefersNativeQuantizedConvolution(groups: Int) -> Bool {
         groups == 1
     }
 

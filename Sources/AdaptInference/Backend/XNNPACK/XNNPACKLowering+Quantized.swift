@@ -97,8 +97,7 @@ extension XNNPACKLowering {
         let bias = try quantizedBias(node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales)
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(x, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
-        if Self.prefersNativeQuantizedConvolution(
-            groups: groups, inputChannels: inputShape[1], outputChannels: outChannels, kernelH: kernelH, kernelW: kernelW),
+        if Self.prefersNativeQuantizedConvolution(groups: groups),
             let native = nativeQuantizedConvolution(
                 node, weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
                 outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides,
@@ -149,7 +148,7 @@ extension XNNPACKLowering {
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(a, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
         let rows = aShape[0]
-        if Self.prefersNativeQuantizedConvolution(groups: 1, inputChannels: depth, outputChannels: columns, kernelH: 1, kernelW: 1),
+        if Self.prefersNativeQuantizedConvolution(groups: 1),
             let native = nativeQuantizedConvolution(
                 node, weights: weights.values, weightScales: weights.scales, bias: bias, inputShape: [rows, depth, 1, 1],
                 outputShape: [rows, columns, 1, 1], kernelSize: (1, 1), strides: [1, 1], dilations: [1, 1],
