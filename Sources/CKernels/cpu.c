@@ -15,8 +15,17 @@ bool adapt_kernels_available(void) {
     return (ebx & bit_AVX512F) != 0;
 }
 
+bool adapt_kernels_vnni_available(void) {
+    if (!adapt_kernels_available()) return false;
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    // vpdpbusd on 512-bit vectors, and AVX512BW/VL for the 16-byte masked stores of int8 outputs.
+    return (ecx & bit_AVX512VNNI) && (ebx & bit_AVX512BW) && (ebx & bit_AVX512VL);
+}
+
 #else
 
 bool adapt_kernels_available(void) { return false; }
+bool adapt_kernels_vnni_available(void) { return false; }
 
 #endif

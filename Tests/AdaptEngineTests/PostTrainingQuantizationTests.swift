@@ -18,14 +18,16 @@ import Testing
     }
 
     /// Every convolution and linear layer runs as an int8 operator, with conversions only at the input and logits.
-    @Test(arguments: ["mlp", "cnn-w25", "mobilenet-v2", "resnet-8"])
+    @Test(arguments: ["mlp", "cnn-w25", "cnn-w50", "cnn-w100", "resnet-8", "resnet-8-wide", "mobilenet-v2"])
     func int8EndToEndWithConversionsOnlyAtTheEdges(_ id: String) throws {
         let (fp32, int8, _) = try Self.quantized(id)
         let kernels = int8.model.steps.map(\.kernel)
         #expect(kernels.filter { $0 == "xnnpack convert_nc_f32_qs8" }.count == 1, "\(kernels)")
         #expect(kernels.filter { $0 == "xnnpack convert_nc_qs8_f32" }.count == 1, "\(kernels)")
         let weighted = fp32.optimizedGraph.nodes.filter { ["Conv", "Gemm"].contains($0.opType) }.count
-        #expect(kernels.filter { $0 == "xnnpack convolution2d_nhwc_qc8" }.count == weighted, "\(kernels)")
+        // On VNNI CPUs dense ones run on the native int8 kernel (XNNPACKLowering.prefersNativeQuantizedConvolution).
+        let int8Convolutions = kernels.filter { $0 == "xnnpack convolution2d_nhwc_qc8" || $0.hasPrefix("native conv2d_nhwc_qc8") }
+        #expect(int8Convolutions.count == weighted, "\(kernels)")
         #expect(!kernels.contains { $0.hasSuffix("_f32") && !$0.contains("convert") }, "float operators left: \(kernels)")
         // int8 weights take a quarter of the float ones (plus a scale per channel); the arena shrinks too, except
         // the MLP's, which is mostly its float input (now with an int8 copy beside it).
@@ -52,5 +54,20 @@ import Testing
         let int8Accuracy = try AccuracyEvaluator.evaluate(int8.model, on: test, normalization: normalization).accuracy
         print("\(id): fp32 \(floatAccuracy) int8 \(int8Accuracy)")
         #expect(abs(int8Accuracy - floatAccuracy) <= 0.01, "\(id): int8 \(int8Accuracy) vs fp32 \(floatAccuracy)")
+    }
+}
+
+extension PostTrainingQuantizationTests {
+    /// Per-layer times of the float and the int8 model (PTQ_LAYERS=1, release build).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PTQ_LAYERS"] != nil), arguments: ["resnet-8", "mobilenet-v2"])
+    func perLayer(_ id: String) throws {
+        let (fp32, int8, _) = try Self.quantized(id)
+        for session in [fp32, int8] {
+            var times: [Duration] = []
+            for _ in 0..<2000 { try session.model.runTimingSteps(into: &times) }
+            for (step, time) in zip(session.model.steps, times) where time > .zero {
+                print("LAYER \(id) \(step.node.suffix(30)) \(step.kernel) \(Int(LatencyStatistics.seconds(time) / 2000 * 1e9)) ns")
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 // Only Sources/AdaptInference/Backend/XNNPACK imports this module.
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +52,58 @@ size_t adapt_conv2d_f32_tile_count(const adapt_conv2d_f32 *conv);
 void adapt_conv2d_f32_run_tiles(const adapt_conv2d_f32 *conv, size_t first_tile, size_t tile_count);
 // The same for one tile, shaped as a pthreadpool 1-D task.
 void adapt_conv2d_f32_run_tile(void *conv, size_t tile);
+
+// A dense (group = 1) 2-D convolution over NHWC int8 tensors with XNNPACK's qc8 arithmetic (per-tensor
+// asymmetric activations, per-output-channel symmetric weights, int32 bias, float requantization), for CPUs
+// with AVX-512 VNNI; outputs equal XNNPACK's convolution2d_nhwc_qc8 bit for bit.
+// One inference runs every flip chunk (copying the input into `flipped`, see adapt_conv2d_qc8_flipped_bytes),
+// then every tile. `packed` comes from adapt_conv2d_qc8_pack.
+typedef struct adapt_conv2d_qc8 {
+    size_t batch, in_height, in_width, in_channels;
+    size_t out_height, out_width, out_channels;
+    size_t kernel_height, kernel_width;
+    size_t stride_height, stride_width, dilation_height, dilation_width;
+    size_t pad_top, pad_left, pad_bottom, pad_right;
+    const int8_t *input;
+    // The input flipped to unsigned (x ^ 0x80), channels padded to a multiple of 4 (or, with few channels, each
+    // position's whole window row), inside a border of the flipped input zero point as wide as the padding:
+    // adapt_conv2d_qc8_flipped_bytes, 64-byte aligned, border written once by adapt_conv2d_qc8_fill_padding.
+    int8_t *flipped;
+    int8_t *output;
+    // Bytes from one output pixel to the next: out_channels or more.
+    size_t out_pixel_stride;
+    const void *packed;
+    int8_t input_zero_point, output_zero_point, output_min, output_max;
+} adapt_conv2d_qc8;
+
+// True when this CPU can run adapt_conv2d_qc8: adapt_kernels_available plus AVX512BW, AVX512VL and AVX512-VNNI.
+bool adapt_kernels_vnni_available(void);
+
+// Bytes of packed weights for this convolution's geometry (64-byte aligned blocks of 64 output channels: 64
+// int32 initial accumulators, 64 float requantization scales, then the weights in 4-byte groups).
+size_t adapt_conv2d_qc8_packed_bytes(const adapt_conv2d_qc8 *conv);
+// Packs OHWI int8 weights, int32 bias (may be NULL) and the quantization parameters into `packed` (64-byte
+// aligned) for the geometry and input zero point `conv` describes (its buffers are not read). Requantization
+// scale per channel: input_scale * kernel_scales[c] / output_scale.
+void adapt_conv2d_qc8_pack(const adapt_conv2d_qc8 *conv, const int8_t *weights, const int32_t *bias, float input_scale,
+                           const float *kernel_scales, float output_scale, void *packed);
+
+// Bytes the `flipped` copy of the input needs; and writing its border (the flipped input zero point), once.
+size_t adapt_conv2d_qc8_flipped_bytes(const adapt_conv2d_qc8 *conv);
+void adapt_conv2d_qc8_fill_padding(const adapt_conv2d_qc8 *conv);
+
+// The first pass of one inference, in units of a few input rows: run them all (any order, any threads)
+// before any tile.
+size_t adapt_conv2d_qc8_flip_count(const adapt_conv2d_qc8 *conv);
+void adapt_conv2d_qc8_flip_chunks(const adapt_conv2d_qc8 *conv, size_t first_chunk, size_t chunk_count);
+void adapt_conv2d_qc8_flip_chunk(void *conv, size_t chunk);
+
+// Units of work (channel block × pixel tile, tiled as the fp32 kernel); run them all, in any order and on any
+// threads, for one inference.
+size_t adapt_conv2d_qc8_tile_count(const adapt_conv2d_qc8 *conv);
+void adapt_conv2d_qc8_run_tiles(const adapt_conv2d_qc8 *conv, size_t first_tile, size_t tile_count);
+// The same for one tile, shaped as a pthreadpool 1-D task.
+void adapt_conv2d_qc8_run_tile(void *conv, size_t tile);
 
 // A fully connected layer on a few rows (a batch-1 classifier head): y = clamp(W x + b) per row.
 // XNNPACK's 1-row GEMM kernel chains every FMA of an output vector through one accumulator, so it runs at

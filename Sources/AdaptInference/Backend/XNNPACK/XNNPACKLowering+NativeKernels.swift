@@ -3,8 +3,9 @@ import CXNNPack
 
 /// Our own AVX-512 kernels (Sources/CKernels) for the two shapes where Debian's XNNPACK (2022-02) leaves the
 /// FMA units waiting on their latency: dense convolutions (its 7×16 igemm keeps 7 accumulators) and fully
-/// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator); and a register-blocked
-/// 2-D transpose for the layout changes at a model's edges (XNNPACK has none). Measured per layer by
+/// connected layers on one row (its 1×16 GEMM chains every FMA through one accumulator); dense int8
+/// convolutions on VNNI CPUs (it has no VNNI kernels on x86); and a register-blocked 2-D transpose for the
+/// layout changes at a model's edges (XNNPACK has none). Measured per layer by
 /// Scripts/bench-kernels.sh and per model by Scripts/bench.py (Scripts/bench-results/native-kernels.md).
 /// On CPUs without AVX-512 (ARM boards included) XNNPACK runs everything.
 extension XNNPACKLowering {
@@ -63,6 +64,68 @@ extension XNNPACKLowering {
         return (.native { task.run() }, "native conv2d_nhwc_f32 avx512 \(adapt_conv2d_f32_tile_pixels(block))x\(block)")
     }
 
+    /// Whether this CPU can run the native int8 convolution (AVX-512 with VNNI, BW and VL).
+    static let nativeInt8KernelsAvailable = adapt_kernels_vnni_available()
+
+    /// Where the native int8 (qc8) convolution wins over XNNPACK's: every dense (group = 1) layer measured, so all
+    /// of them (Scripts/bench-kernels-qc8.sh, 1 thread, each demo model's dense layers): 0.2–0.3× XNNPACK's time on
+    /// 3×3 layers (28×28 32→32: 140 → 34 µs), 0.25–0.4× on the 1-channel 3×3 stems (window rows gathered per
+    /// position), 0.2–0.5× on 1×1 layers (0.7× on the smallest, 14×14 16→16: 2.3 → 1.6 µs), 0.35× on the MLP's
+    /// one-row 784→256; tied only on 10-output classifier heads (0.1 µs either way). Grouped and depthwise
+    /// convolutions stay on XNNPACK: a depthwise tap has no channel sum for vpdpbusd.
+    static func prefersNativeQuantizedConvolution(groups: Int) -> Bool {
+        groups == 1
+    }
+
+    /// A dense int8 convolution on the native VNNI kernel, with XNNPACK's qc8 arithmetic (bit-identical
+    /// outputs), or nil when this CPU cannot run it (the caller uses XNNPACK). Shapes are logical (NCHW);
+    /// `weights` are OHWI.
+    func nativeQuantizedConvolution(
+        _ node: Node, weights: [Int8], weightScales: [Float], bias: [Int32], inputShape: [Int], outputShape: [Int],
+        kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int],
+        padding: (top: Int, left: Int, bottom: Int, right: Int),
+        input: QuantizationParameters, output: QuantizationParameters,
+        source: UnsafeMutablePointer<Int8>, destination: UnsafeMutablePointer<Int8>, outputPixelStride: Int,
+        bounds: (min: Int8, max: Int8)
+    ) -> (XNNPACKModel.Step, String)? {
+        guard useNativeKernels, Self.nativeInt8KernelsAvailable else { return nil }
+        var descriptor = adapt_conv2d_qc8(
+            batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], in_channels: inputShape[1],
+            out_height: outputShape[2], out_width: outputShape[3], out_channels: outputShape[1],
+            kernel_height: kernelSize.height, kernel_width: kernelSize.width,
+            stride_height: strides[0], stride_width: strides[1],
+            dilation_height: dilations[0], dilation_width: dilations[1],
+            pad_top: padding.top, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right,
+            input: source, flipped: nil, output: destination, out_pixel_stride: outputPixelStride, packed: nil,
+            input_zero_point: input.zeroPoint, output_zero_point: output.zeroPoint,
+            output_min: bounds.min, output_max: bounds.max)
+        let packed = bytes(adapt_conv2d_qc8_packed_bytes(&descriptor))
+        weights.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                weightScales.withUnsafeBufferPointer { scales in
+                    adapt_conv2d_qc8_pack(
+                        &descriptor, weights.baseAddress, bias.baseAddress, input.scale, scales.baseAddress, output.scale, packed)
+                }
+            }
+        }
+        descriptor.packed = UnsafeRawPointer(packed)
+        descriptor.flipped = bytes(adapt_conv2d_qc8_flipped_bytes(&descriptor))
+        adapt_conv2d_qc8_fill_padding(&descriptor)
+        let task = NativeTask(
+            descriptor, threadpool: threadpool, firstPass: (adapt_conv2d_qc8_flip_count, adapt_conv2d_qc8_flip_chunk),
+            tiles: adapt_conv2d_qc8_tile_count, run: adapt_conv2d_qc8_run_tile)
+        let block = min(outputShape[1], Int(ADAPT_CONV_BLOCK))
+        // One pixel in all (a classifier head on one row) runs as single-pixel tiles.
+        let pixels = outputShape[0] * outputShape[2] * outputShape[3]
+        let tile = pixels == 1 ? 1 : adapt_conv2d_f32_tile_pixels(block)
+        return (.native { task.run() }, "native conv2d_nhwc_qc8 avx512vnni \(tile)x\(block)")
+    }
+
+    /// `count` zero bytes from the constant pool (64-byte aligned, kept for the model's lifetime).
+    private func bytes(_ count: Int) -> UnsafeMutablePointer<Int8> {
+        Self.int8(constants.store(count: (count + 3) / 4))
+    }
+
     /// A fully connected layer on at most a few rows on the native kernel, or nil (the caller uses XNNPACK,
     /// whose multi-row GEMM kernels are already efficient).
     func nativeFullyConnected(
@@ -85,21 +148,24 @@ extension XNNPACKLowering {
 }
 
 /// A C kernel's descriptor at a stable address for the model's lifetime, and how to run its tiles:
-/// on the calling thread, or spread over the backend's pthreadpool.
+/// on the calling thread, or spread over the backend's pthreadpool. A kernel with a first pass (the int8
+/// convolution's flipped input copy) runs all of that pass's units before any tile.
 final class NativeTask<Descriptor> {
+    typealias Unit = @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+
     private let descriptor: UnsafeMutablePointer<Descriptor>
-    private let tiles: Int
-    private let runTile: @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+    private let passes: [(units: Int, run: Unit)]
     private let threadpool: pthreadpool_t?
 
     init(
         _ value: Descriptor, threadpool: pthreadpool_t?,
-        tiles: (UnsafePointer<Descriptor>) -> Int, run: @escaping @convention(c) (UnsafeMutableRawPointer?, Int) -> Void
+        firstPass: (units: (UnsafePointer<Descriptor>) -> Int, run: Unit)? = nil,
+        tiles: (UnsafePointer<Descriptor>) -> Int, run: @escaping Unit
     ) {
-        descriptor = .allocate(capacity: 1)
+        let descriptor = UnsafeMutablePointer<Descriptor>.allocate(capacity: 1)
         descriptor.initialize(to: value)
-        self.tiles = tiles(descriptor)
-        runTile = run
+        self.descriptor = descriptor
+        passes = (firstPass.map { [($0.units(descriptor), $0.run)] } ?? []) + [(tiles(descriptor), run)]
         self.threadpool = threadpool
     }
 
@@ -109,10 +175,12 @@ final class NativeTask<Descriptor> {
     }
 
     func run() {
-        if let threadpool {
-            pthreadpool_parallelize_1d(threadpool, runTile, descriptor, tiles, 0)
-        } else {
-            for tile in 0..<tiles { runTile(descriptor, tile) }
+        for (units, run) in passes {
+            if let threadpool {
+                pthreadpool_parallelize_1d(threadpool, run, descriptor, units, 0)
+            } else {
+                for unit in 0..<units { run(descriptor, unit) }
+            }
         }
     }
 }

@@ -117,6 +117,15 @@ extension XNNPACKLowering {
         let bias = try quantizedBias(node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales)
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(x, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
+        if Self.prefersNativeQuantizedConvolution(groups: groups),
+            let native = nativeQuantizedConvolution(
+                node, weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
+                outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides,
+                dilations: dilations, padding: padding, input: inputParameters, output: outputParameters,
+                source: source, destination: destination, outputPixelStride: outChannels, bounds: bounds)
+        {
+            return [native]
+        }
         return [try qc8Convolution(
             node, padding: padding, kernelSize: (kernelH, kernelW), strides: strides, dilations: dilations, groups: groups,
             groupChannels: (groupInputChannels, outChannels / groups), inputStride: inputShape[1], outputStride: outChannels,
@@ -159,6 +168,15 @@ extension XNNPACKLowering {
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(a, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
         let rows = aShape[0]
+        if Self.prefersNativeQuantizedConvolution(groups: 1),
+            let native = nativeQuantizedConvolution(
+                node, weights: weights.values, weightScales: weights.scales, bias: bias, inputShape: [rows, depth, 1, 1],
+                outputShape: [rows, columns, 1, 1], kernelSize: (1, 1), strides: [1, 1], dilations: [1, 1],
+                padding: (0, 0, 0, 0), input: inputParameters, output: outputParameters,
+                source: source, destination: destination, outputPixelStride: columns, bounds: bounds)
+        {
+            return [native]
+        }
         return [try qc8Convolution(
             node, padding: (0, 0, 0, 0), kernelSize: (1, 1), strides: [1, 1], dilations: [1, 1], groups: 1,
             groupChannels: (depth, columns), inputStride: depth, outputStride: columns,
