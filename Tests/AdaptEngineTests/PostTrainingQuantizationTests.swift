@@ -25,8 +25,10 @@ import Testing
         #expect(kernels.filter { $0 == "xnnpack convert_nc_f32_qs8" }.count == 1, "\(kernels)")
         #expect(kernels.filter { $0 == "xnnpack convert_nc_qs8_f32" }.count == 1, "\(kernels)")
         let weighted = fp32.optimizedGraph.nodes.filter { ["Conv", "Gemm"].contains($0.opType) }.count
-        // On VNNI CPUs dense ones run on the native int8 kernel (XNNPACKLowering.prefersNativeQuantizedConvolution).
-        let int8Convolutions = kernels.filter { $0 == "xnnpack convolution2d_nhwc_qc8" || $0.hasPrefix("native conv2d_nhwc_qc8") }
+        // On VNNI CPUs dense and depthwise ones run on the native int8 kernels (XNNPACKLowering+NativeKernels).
+        let int8Convolutions = kernels.filter {
+            $0 == "xnnpack convolution2d_nhwc_qc8" || $0.hasPrefix("native conv2d_nhwc_qc8") || $0.hasPrefix("native dwconv2d_nhwc_qc8")
+        }
         #expect(int8Convolutions.count == weighted, "\(kernels)")
         #expect(!kernels.contains { $0.hasSuffix("_f32") && !$0.contains("convert") }, "float operators left: \(kernels)")
         // int8 weights take a quarter of the float ones (plus a scale per channel); the arena shrinks too, except

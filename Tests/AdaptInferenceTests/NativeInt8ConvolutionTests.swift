@@ -18,13 +18,15 @@ import Testing
         var stride = 1
         var dilation = 1
         var pads = (top: 0, left: 0, bottom: 0, right: 0)
+        /// Convolution groups: inChannels (= outChannels) for a depthwise one.
+        var groups = 1
 
         var outHeight: Int { (height + pads.top + pads.bottom - (kernel.height - 1) * dilation - 1) / stride + 1 }
         var outWidth: Int { (width + pads.left + pads.right - (kernel.width - 1) * dilation - 1) / stride + 1 }
 
         var testDescription: String {
             "\(batch)×\(inChannels)×\(height)×\(width) → \(outChannels), \(kernel.height)×\(kernel.width) stride \(stride) "
-                + "dilation \(dilation) pads \(pads)"
+                + "dilation \(dilation) pads \(pads)" + (groups > 1 ? " groups \(groups)" : "")
         }
     }
 
@@ -168,7 +170,7 @@ import Testing
 
     // MARK: - Graphs
 
-    private static func input(count: Int, seed: UInt64) -> [Float] {
+    static func input(count: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in Float.random(in: -2...3, using: &generator) }
     }
@@ -177,9 +179,10 @@ import Testing
     /// PostTrainingQuantization writes it.
     static func convolutionGraph(_ shape: Shape, clamp: Clamp, seed: UInt64) -> Graph {
         var generator = SeededGenerator(seed: seed)
-        let weightCount = shape.outChannels * shape.inChannels * shape.kernel.height * shape.kernel.width
+        let groupChannels = shape.inChannels / shape.groups
+        let weightCount = shape.outChannels * groupChannels * shape.kernel.height * shape.kernel.width
         let weights = Tensor(
-            shape: [shape.outChannels, shape.inChannels, shape.kernel.height, shape.kernel.width],
+            shape: [shape.outChannels, groupChannels, shape.kernel.height, shape.kernel.width],
             floats: (0..<weightCount).map { _ in Float.random(in: -0.5...0.5, using: &generator) })
         let bias = (0..<shape.outChannels).map { _ in Float.random(in: -1...1, using: &generator) }
         var attributes: [String: Attribute] = [
@@ -187,6 +190,7 @@ import Testing
             "strides": .ints([shape.stride, shape.stride]),
             "dilations": .ints([shape.dilation, shape.dilation]),
             "pads": .ints([shape.pads.top, shape.pads.left, shape.pads.bottom, shape.pads.right]),
+            "group": .int(shape.groups),
         ]
         if let bounds = clamp.bounds {
             attributes[FuseActivation.minKey] = .float(bounds.min)

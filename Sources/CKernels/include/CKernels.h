@@ -105,6 +105,50 @@ void adapt_conv2d_qc8_run_tiles(const adapt_conv2d_qc8 *conv, size_t first_tile,
 // The same for one tile, shaped as a pthreadpool 1-D task.
 void adapt_conv2d_qc8_run_tile(void *conv, size_t tile);
 
+// A depthwise (group = channels, one filter per channel) 2-D convolution over NHWC int8 tensors with XNNPACK's
+// qc8 arithmetic, for CPUs with AVX-512 VNNI; outputs equal XNNPACK's convolution2d_nhwc_qc8 with groups =
+// channels bit for bit. One inference runs every expand unit (copying each input row's window rows into
+// `windows`, see adapt_dwconv2d_qc8_windows_bytes), then every tile. `packed` comes from adapt_dwconv2d_qc8_pack.
+typedef struct adapt_dwconv2d_qc8 {
+    size_t batch, in_height, in_width, channels;
+    size_t out_height, out_width;
+    size_t kernel_height, kernel_width;
+    size_t stride_height, stride_width, dilation_height, dilation_width;
+    size_t pad_top, pad_left, pad_bottom, pad_right;
+    const int8_t *input;
+    // Per padded input row and output column, each channel's window row flipped to unsigned (x ^ 0x80), four taps
+    // per 4-byte group, 16 channels per 64 bytes; rows of padding hold the flipped input zero point:
+    // adapt_dwconv2d_qc8_windows_bytes, 64-byte aligned, padding rows written once by adapt_dwconv2d_qc8_fill_padding.
+    int8_t *windows;
+    int8_t *output;
+    // Bytes from one output pixel to the next: channels or more.
+    size_t out_pixel_stride;
+    const void *packed;
+    int8_t input_zero_point, output_zero_point, output_min, output_max;
+} adapt_dwconv2d_qc8;
+
+// Bytes of packed weights (64-byte aligned blocks of 16 channels: 16 int32 initial accumulators, 16 float
+// requantization scales, then per window row its taps in 4-byte groups).
+size_t adapt_dwconv2d_qc8_packed_bytes(const adapt_dwconv2d_qc8 *conv);
+// Packs [channels][kh][kw] int8 weights, int32 bias (may be NULL) and the quantization parameters into `packed`
+// (64-byte aligned) for the geometry and input zero point `conv` describes (its buffers are not read).
+void adapt_dwconv2d_qc8_pack(const adapt_dwconv2d_qc8 *conv, const int8_t *weights, const int32_t *bias,
+                             float input_scale, const float *kernel_scales, float output_scale, void *packed);
+
+// Bytes the `windows` copy needs; and writing it whole with the flipped input zero point, once.
+size_t adapt_dwconv2d_qc8_windows_bytes(const adapt_dwconv2d_qc8 *conv);
+void adapt_dwconv2d_qc8_fill_padding(const adapt_dwconv2d_qc8 *conv);
+
+// The first pass of one inference, one unit per input row: run them all (any order, any threads) before any tile.
+size_t adapt_dwconv2d_qc8_expand_count(const adapt_dwconv2d_qc8 *conv);
+void adapt_dwconv2d_qc8_expand_rows(const adapt_dwconv2d_qc8 *conv, size_t first_unit, size_t unit_count);
+void adapt_dwconv2d_qc8_expand_row(void *conv, size_t unit);
+
+// Units of work (output row x up to 64 channels); run them all, in any order and on any threads, for one inference.
+size_t adapt_dwconv2d_qc8_tile_count(const adapt_dwconv2d_qc8 *conv);
+void adapt_dwconv2d_qc8_run_tiles(const adapt_dwconv2d_qc8 *conv, size_t first_tile, size_t tile_count);
+void adapt_dwconv2d_qc8_run_tile(void *conv, size_t tile);
+
 // A fully connected layer on a few rows (a batch-1 classifier head): y = clamp(W x + b) per row.
 // XNNPACK's 1-row GEMM kernel chains every FMA of an output vector through one accumulator, so it runs at
 // a quarter of the FMA rate; this kernel interleaves four chains per output vector.

@@ -121,6 +121,47 @@ extension XNNPACKLowering {
         return (.native { task.run() }, "native conv2d_nhwc_qc8 avx512vnni \(tile)x\(block)")
     }
 
+    /// A depthwise int8 convolution (groups = channels, one filter per channel) on the native VNNI kernel, with
+    /// XNNPACK's qc8 arithmetic (bit-identical outputs), or nil when this CPU cannot run it (the caller uses
+    /// XNNPACK). Shapes are logical (NCHW); `weights` are [channels][kh][kw].
+    func nativeQuantizedDepthwiseConvolution(
+        _ node: Node, weights: [Int8], weightScales: [Float], bias: [Int32], inputShape: [Int], outputShape: [Int],
+        kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int],
+        padding: (top: Int, left: Int, bottom: Int, right: Int),
+        input: QuantizationParameters, output: QuantizationParameters,
+        source: UnsafeMutablePointer<Int8>, destination: UnsafeMutablePointer<Int8>, outputPixelStride: Int,
+        bounds: (min: Int8, max: Int8)
+    ) -> (XNNPACKModel.Step, String)? {
+        guard useNativeKernels, Self.nativeInt8KernelsAvailable else { return nil }
+        var descriptor = adapt_dwconv2d_qc8(
+            batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], channels: inputShape[1],
+            out_height: outputShape[2], out_width: outputShape[3],
+            kernel_height: kernelSize.height, kernel_width: kernelSize.width,
+            stride_height: strides[0], stride_width: strides[1],
+            dilation_height: dilations[0], dilation_width: dilations[1],
+            pad_top: padding.top, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right,
+            input: source, windows: nil, output: destination, out_pixel_stride: outputPixelStride, packed: nil,
+            input_zero_point: input.zeroPoint, output_zero_point: output.zeroPoint,
+            output_min: bounds.min, output_max: bounds.max)
+        let packed = bytes(adapt_dwconv2d_qc8_packed_bytes(&descriptor))
+        weights.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                weightScales.withUnsafeBufferPointer { scales in
+                    adapt_dwconv2d_qc8_pack(
+                        &descriptor, weights.baseAddress, bias.baseAddress, input.scale, scales.baseAddress, output.scale, packed)
+                }
+            }
+        }
+        descriptor.packed = UnsafeRawPointer(packed)
+        descriptor.windows = bytes(adapt_dwconv2d_qc8_windows_bytes(&descriptor))
+        adapt_dwconv2d_qc8_fill_padding(&descriptor)
+        let task = NativeTask(
+            descriptor, threadpool: threadpool,
+            firstPass: (adapt_dwconv2d_qc8_expand_count, adapt_dwconv2d_qc8_expand_row),
+            tiles: adapt_dwconv2d_qc8_tile_count, run: adapt_dwconv2d_qc8_run_tile)
+        return (.native { task.run() }, "native dwconv2d_nhwc_qc8 avx512vnni \(kernelSize.height)x\(kernelSize.width)")
+    }
+
     /// `count` zero bytes from the constant pool (64-byte aligned, kept for the model's lifetime).
     private func bytes(_ count: Int) -> UnsafeMutablePointer<Int8> {
         Self.int8(constants.store(count: (count + 3) / 4))

@@ -126,6 +126,15 @@ extension XNNPACKLowering {
         {
             return [native]
         }
+        if groups > 1, groupInputChannels == 1, outChannels == groups,
+            let native = nativeQuantizedDepthwiseConvolution(
+                node, weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
+                outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides,
+                dilations: dilations, padding: padding, input: inputParameters, output: outputParameters,
+                source: source, destination: destination, outputPixelStride: outChannels, bounds: bounds)
+        {
+            return [native]
+        }
         return [try qc8Convolution(
             node, padding: padding, kernelSize: (kernelH, kernelW), strides: strides, dilations: dilations, groups: groups,
             groupChannels: (groupInputChannels, outChannels / groups), inputStride: inputShape[1], outputStride: outChannels,

@@ -1,0 +1,82 @@
+// One depthwise int8 (qc8) convolution, NHWC, 1 thread: adapt-top's native kernel (Sources/CKernels) against
+// XNNPACK's convolution2d_nhwc_qc8 with groups = channels, on the same int8 input, weights, bias and scales. Each
+// timed iteration runs both back to back; prints both p50s, their ratio, the largest difference in output codes
+// and how many codes differ. Built and run by Scripts/bench-kernels-qc8.sh (DEPTHWISE shapes).
+//
+//   dwconv_qc8_vs_xnnpack N H W C KH KW STRIDE DILATION PAD_TOP PAD_LEFT PAD_BOTTOM PAD_RIGHT [ITERATIONS]
+// RELU=1 in the environment gives the output a ReLU's zero point (-128).
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xnnpack.h>
+#include "CKernels.h"
+
+static double now_us(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }
+static int by_value(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+// 64-byte aligned, with room for XNNPACK's reads past the end, filled with a sentinel.
+static void *bytes(size_t count) {
+    size_t size = (count + 64 + 63) / 64 * 64;
+    void *p = aligned_alloc(64, size);
+    if (!p) { perror("aligned_alloc"); exit(1); }
+    memset(p, 0x5a, size);
+    return p;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 13) {
+        fprintf(stderr, "usage: %s N H W C KH KW STRIDE DILATION PAD_TOP PAD_LEFT PAD_BOTTOM PAD_RIGHT [ITERATIONS]\n", argv[0]);
+        return 2;
+    }
+    size_t a[12];
+    for (int i = 0; i < 12; i++) a[i] = (size_t)atol(argv[i + 1]);
+    size_t n = a[0], h = a[1], w = a[2], c = a[3], kh = a[4], kw = a[5], stride = a[6], dilation = a[7];
+    size_t pt = a[8], pl = a[9], pb = a[10], pr = a[11];
+    int iterations = argc > 13 ? atoi(argv[13]) : 300;
+    size_t oh = (h + pt + pb - ((kh - 1) * dilation + 1)) / stride + 1;
+    size_t ow = (w + pl + pr - ((kw - 1) * dilation + 1)) / stride + 1;
+    size_t in_count = n * h * w * c, out_count = n * oh * ow * c, wcount = c * kh * kw;
+    int8_t *input = bytes(in_count), *weights = bytes(wcount), *expected = bytes(out_count), *actual = bytes(out_count);
+    int32_t *bias = bytes(c * 4);
+    float *scales = bytes(c * 4);
+    srand(3);
+    for (size_t i = 0; i < in_count; i++) input[i] = (int8_t)(rand() % 256 - 128);
+    for (size_t i = 0; i < wcount; i++) weights[i] = (int8_t)(rand() % 255 - 127);
+    for (size_t i = 0; i < c; i++) { bias[i] = rand() % 20001 - 10000; scales[i] = 0.001f + 0.01f * (float)rand() / (float)RAND_MAX; }
+    int8_t izp = -7, ozp = 5; float is = 0.05f, os = 0.4f; int8_t omin = -128, omax = 127;
+    if (getenv("RELU")) { ozp = -128; omin = -128; }
+    xnn_operator_t op = NULL;
+    if (xnn_initialize(NULL) != xnn_status_success ||
+        xnn_create_convolution2d_nhwc_qc8(pt, pr, pb, pl, kh, kw, stride, stride, dilation, dilation, c, 1, 1, c, c,
+            izp, is, scales, weights, bias, ozp, os, omin, omax, 0, &op) != xnn_status_success ||
+        xnn_setup_convolution2d_nhwc_qc8(op, n, h, w, input, expected, NULL) != xnn_status_success) {
+        fprintf(stderr, "XNNPACK rejected the convolution\n"); return 1;
+    }
+    if (!adapt_kernels_vnni_available()) { fprintf(stderr, "this CPU cannot run the native int8 kernel (no AVX-512 VNNI)\n"); return 1; }
+    adapt_dwconv2d_qc8 conv = {
+        .batch = n, .in_height = h, .in_width = w, .channels = c, .out_height = oh, .out_width = ow,
+        .kernel_height = kh, .kernel_width = kw, .stride_height = stride, .stride_width = stride,
+        .dilation_height = dilation, .dilation_width = dilation, .pad_top = pt, .pad_left = pl, .pad_bottom = pb, .pad_right = pr,
+        .input = input, .output = actual, .out_pixel_stride = c,
+        .input_zero_point = izp, .output_zero_point = ozp, .output_min = omin, .output_max = omax,
+    };
+    void *packed = bytes(adapt_dwconv2d_qc8_packed_bytes(&conv));
+    adapt_dwconv2d_qc8_pack(&conv, weights, bias, is, scales, os, packed);
+    conv.packed = packed;
+    conv.windows = bytes(adapt_dwconv2d_qc8_windows_bytes(&conv));
+    adapt_dwconv2d_qc8_fill_padding(&conv);
+    size_t tiles = adapt_dwconv2d_qc8_tile_count(&conv), units = adapt_dwconv2d_qc8_expand_count(&conv);
+    double *xnn = malloc(sizeof(double) * iterations), *own = malloc(sizeof(double) * iterations);
+    for (int r = 0; r < 20; r++) { xnn_run_operator(op, NULL); adapt_dwconv2d_qc8_expand_rows(&conv, 0, units); adapt_dwconv2d_qc8_run_tiles(&conv, 0, tiles); }
+    for (int r = 0; r < iterations; r++) {
+        double t0 = now_us(); xnn_run_operator(op, NULL); double t1 = now_us();
+        adapt_dwconv2d_qc8_expand_rows(&conv, 0, units); adapt_dwconv2d_qc8_run_tiles(&conv, 0, tiles); double t2 = now_us();
+        xnn[r] = t1 - t0; own[r] = t2 - t1;
+    }
+    qsort(xnn, iterations, sizeof(double), by_value); qsort(own, iterations, sizeof(double), by_value);
+    size_t differ = 0; int worst = 0;
+    for (size_t i = 0; i < out_count; i++) { int d = abs(expected[i] - actual[i]); if (d) differ++; if (d > worst) worst = d; }
+    printf("%9.1f %9.1f %6.2f %6d %8zu\n", xnn[iterations / 2], own[iterations / 2], own[iterations / 2] / xnn[iterations / 2], worst, differ);
+    return worst == 0 ? 0 : 1;
+}
