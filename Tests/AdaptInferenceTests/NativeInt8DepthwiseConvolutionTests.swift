@@ -42,7 +42,7 @@ import Testing
             let reference = try NativeInt8ConvolutionTests.run(graph, input: input, nativeKernels: false)
             let native = try NativeInt8ConvolutionTests.run(graph, input: input, nativeKernels: true)
             #expect(reference.kernel == "xnnpack convolution2d_nhwc_qc8")
-            if XNNPACKLowering.nativeInt8KernelsAvailable {
+            if XNNPACKLowering.nativeDepthwiseInt8KernelAvailable {
                 let expected = shape.groups == 1 ? "native conv2d_nhwc_qc8" : "native dwconv2d_nhwc_qc8"
                 #expect(native.kernel.hasPrefix(expected), "\(native.kernel)")
             }

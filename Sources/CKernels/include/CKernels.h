@@ -127,6 +127,9 @@ typedef struct adapt_dwconv2d_qc8 {
     int8_t input_zero_point, output_zero_point, output_min, output_max;
 } adapt_dwconv2d_qc8;
 
+// True when this CPU can run adapt_dwconv2d_qc8: adapt_kernels_vnni_available plus AVX512-VBMI (vpermb).
+bool adapt_dwconv2d_qc8_available(void);
+
 // Bytes of packed weights (64-byte aligned blocks of 16 channels: 16 int32 initial accumulators, 16 float
 // requantization scales, then per window row its taps in 4-byte groups).
 size_t adapt_dwconv2d_qc8_packed_bytes(const adapt_dwconv2d_qc8 *conv);

@@ -121,6 +121,9 @@ extension XNNPACKLowering {
         return (.native { task.run() }, "native conv2d_nhwc_qc8 avx512vnni \(tile)x\(block)")
     }
 
+    /// Whether this CPU can run the native int8 depthwise convolution (the int8 kernel's needs plus AVX512-VBMI).
+    static let nativeDepthwiseInt8KernelAvailable = adapt_dwconv2d_qc8_available()
+
     /// A depthwise int8 convolution (groups = channels, one filter per channel) on the native VNNI kernel, with
     /// XNNPACK's qc8 arithmetic (bit-identical outputs), or nil when this CPU cannot run it (the caller uses
     /// XNNPACK). Shapes are logical (NCHW); `weights` are [channels][kh][kw].
@@ -132,7 +135,7 @@ extension XNNPACKLowering {
         source: UnsafeMutablePointer<Int8>, destination: UnsafeMutablePointer<Int8>, outputPixelStride: Int,
         bounds: (min: Int8, max: Int8)
     ) -> (XNNPACKModel.Step, String)? {
-        guard useNativeKernels, Self.nativeInt8KernelsAvailable else { return nil }
+        guard useNativeKernels, Self.nativeDepthwiseInt8KernelAvailable else { return nil }
         var descriptor = adapt_dwconv2d_qc8(
             batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], channels: inputShape[1],
             out_height: outputShape[2], out_width: outputShape[3],
