@@ -13,6 +13,8 @@ trap 'rm -rf "$(dirname "$bin")"' EXIT
 command -v clang >/dev/null || { echo "bench-kernels-qc8.sh: needs clang (it comes with the Swift toolchain)" >&2; exit 1; }
 clang -O3 -ISources/CKernels/include Scripts/bench-kernels/qc8_vs_xnnpack.c Sources/CKernels/*.c \
     -o "$bin" -lXNNPACK -lpthreadpool -lm
+clang -O3 -ISources/CKernels/include Scripts/bench-kernels/dwconv_qc8_vs_xnnpack.c Sources/CKernels/*.c \
+    -o "$bin-dw" -lXNNPACK -lpthreadpool -lm
 
 shapes=(
     # N H W CIN COUT KH KW STRIDE DIL  T L B R   where (Fashion-MNIST demo models)
@@ -32,7 +34,16 @@ shapes=(
     "1 1 1 3136 10 1 1 1 1 0 0 0 0"            # cnn-w100 classifier head
     "1 1 1 64 10 1 1 1 1 0 0 0 0"              # resnet-8 classifier head
 )
-[ $# -gt 0 ] && shapes=("$*")
+# Depthwise (group = channels), the dwconv kernel:  N H W C KH KW STRIDE DIL  T L B R
+dw_shapes=(
+    "1 14 14 16 3 3 1 1 1 1 1 1"               # mobilenet-v2 depthwise layers
+    "1 14 14 64 3 3 1 1 1 1 1 1"
+    "1 14 14 96 3 3 2 1 1 1 1 1"
+    "1 7 7 128 3 3 1 1 1 1 1 1"
+    "1 7 7 256 3 3 1 1 1 1 1 1"
+)
+[ $# -gt 0 ] && { shapes=("$*"); dw_shapes=(); }
+[ -n "${DEPTHWISE:-}" ] && [ $# -gt 0 ] && { dw_shapes=("$*"); shapes=(); }   # DEPTHWISE=1 with one depthwise shape
 
 echo "| N H W Cin Cout KH KW stride dilation pads (T L B R) | XNNPACK p50 µs | native p50 µs | native / XNNPACK | max code diff |"
 echo "|---|---:|---:|---:|---:|"
@@ -40,4 +51,9 @@ for shape in "${shapes[@]}"; do
     # shellcheck disable=SC2086
     read -r xnn own ratio diff _ < <("$bin" $shape)
     echo "| $shape | $xnn | $own | $ratio | $diff |"
+done
+for shape in "${dw_shapes[@]}"; do
+    # shellcheck disable=SC2086
+    read -r xnn own ratio diff _ < <("$bin-dw" $shape)
+    echo "| depthwise $shape | $xnn | $own | $ratio | $diff |"
 done
