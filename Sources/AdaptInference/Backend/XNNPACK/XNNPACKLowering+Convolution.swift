@@ -4,21 +4,12 @@ extension XNNPACKLowering {
     /// 2-D convolution, grouped and depthwise included, with the fused output clamp.
     mutating func lowerConvolution(_ node: Node) throws -> Lowered {
         let x = try input(0, of: node), output = node.outputs[0]
-        let inputShape = try shape(x, of: node)
-        guard inputShape.count == 4, graph.channelsLast.contains(x) else {
-            throw node.unsupported("only 2-D convolutions (rank-4 input) are supported; input has rank \(inputShape.count)", in: graph.source)
-        }
         let weights = try constant(1, of: node, what: "weight")
-        guard weights.shape.count == 4 else { throw node.invalid("weight must have rank 4, has \(weights.shape)", in: graph.source) }
-        let (outChannels, groupInputChannels, kernelH, kernelW) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
-        let groups = try node.int("group", default: 1, in: graph.source)
-        guard groups > 0, outChannels % groups == 0, inputShape[1] == groups * groupInputChannels else {
-            throw node.invalid("input has \(inputShape[1]) channels, weight expects \(groupInputChannels) × \(groups) groups", in: graph.source)
-        }
-        let strides = try node.ints("strides", default: [1, 1], in: graph.source)
-        let dilations = try node.ints("dilations", default: [1, 1], in: graph.source)
-        let padding = try Self.spatialPadding(
-            node, graph: graph, input: Array(inputShape[2...]), kernel: [kernelH, kernelW], strides: strides, dilations: dilations)
+        let geometry = try convolutionGeometry(node, input: x, weightShape: weights.shape)
+        let (inputShape, outChannels, groupInputChannels, groups) =
+            (geometry.inputShape, geometry.outChannels, geometry.groupInputChannels, geometry.groups)
+        let (kernelH, kernelW, strides, dilations, padding) =
+            (geometry.kernelH, geometry.kernelW, geometry.strides, geometry.dilations, geometry.padding)
 
         let bias: [Float]
         if let name = node.input(2) {
@@ -58,6 +49,34 @@ extension XNNPACKLowering {
             }
         }
         return [step]
+    }
+
+    /// A 2-D convolution's shape parameters, read and checked once for the float and the int8 lowering.
+    struct ConvolutionGeometry {
+        var inputShape: [Int]
+        var outChannels, groupInputChannels, kernelH, kernelW, groups: Int
+        var strides, dilations: [Int]
+        var padding: (top: Int, left: Int, bottom: Int, right: Int)
+    }
+
+    func convolutionGeometry(_ node: Node, input x: String, weightShape: [Int]) throws -> ConvolutionGeometry {
+        let inputShape = try shape(x, of: node)
+        guard inputShape.count == 4, graph.channelsLast.contains(x) else {
+            throw node.unsupported("only 2-D convolutions (rank-4 input) are supported; input has rank \(inputShape.count)", in: graph.source)
+        }
+        guard weightShape.count == 4 else { throw node.invalid("weight must have rank 4, has \(weightShape)", in: graph.source) }
+        let (outChannels, groupInputChannels, kernelH, kernelW) = (weightShape[0], weightShape[1], weightShape[2], weightShape[3])
+        let groups = try node.int("group", default: 1, in: graph.source)
+        guard groups > 0, outChannels % groups == 0, inputShape[1] == groups * groupInputChannels else {
+            throw node.invalid("input has \(inputShape[1]) channels, weight expects \(groupInputChannels) × \(groups) groups", in: graph.source)
+        }
+        let strides = try node.ints("strides", default: [1, 1], in: graph.source)
+        let dilations = try node.ints("dilations", default: [1, 1], in: graph.source)
+        let padding = try Self.spatialPadding(
+            node, graph: graph, input: Array(inputShape[2...]), kernel: [kernelH, kernelW], strides: strides, dilations: dilations)
+        return ConvolutionGeometry(
+            inputShape: inputShape, outChannels: outChannels, groupInputChannels: groupInputChannels, kernelH: kernelH,
+            kernelW: kernelW, groups: groups, strides: strides, dilations: dilations, padding: padding)
     }
 
     /// BatchNormalization that did not fold into a Conv: a per-channel affine, run as a 1×1 depthwise convolution.

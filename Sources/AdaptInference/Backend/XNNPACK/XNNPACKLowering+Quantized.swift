@@ -98,20 +98,12 @@ extension XNNPACKLowering {
 
     mutating func lowerQuantizedConvolution(_ node: Node) throws -> Lowered {
         let x = try input(0, of: node), output = node.outputs[0]
-        let inputShape = try shape(x, of: node)
-        guard inputShape.count == 4, graph.channelsLast.contains(x) else {
-            throw node.unsupported("only 2-D convolutions (rank-4 input) are supported; input has rank \(inputShape.count)", in: graph.source)
-        }
         let weights = try quantizedWeights(node, rank: 4)
-        let (outChannels, groupInputChannels, kernelH, kernelW) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
-        let groups = try node.int("group", default: 1, in: graph.source)
-        guard groups > 0, outChannels % groups == 0, inputShape[1] == groups * groupInputChannels else {
-            throw node.invalid("input has \(inputShape[1]) channels, weight expects \(groupInputChannels) × \(groups) groups", in: graph.source)
-        }
-        let strides = try node.ints("strides", default: [1, 1], in: graph.source)
-        let dilations = try node.ints("dilations", default: [1, 1], in: graph.source)
-        let padding = try Self.spatialPadding(
-            node, graph: graph, input: Array(inputShape[2...]), kernel: [kernelH, kernelW], strides: strides, dilations: dilations)
+        let geometry = try convolutionGeometry(node, input: x, weightShape: weights.shape)
+        let (inputShape, outChannels, groupInputChannels, groups) =
+            (geometry.inputShape, geometry.outChannels, geometry.groupInputChannels, geometry.groups)
+        let (kernelH, kernelW, strides, dilations, padding) =
+            (geometry.kernelH, geometry.kernelW, geometry.strides, geometry.dilations, geometry.padding)
         let (inputParameters, outputParameters) = (try activationParameters(x, of: node), try activationParameters(output, of: node))
         let kernel = Layout.permuteToChannelsLast(weights.values, shape: weights.shape)
         let bias = try quantizedBias(node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales)
