@@ -80,15 +80,10 @@ extension XNNPACKLowering {
     /// A dense int8 convolution on the native VNNI kernel, with XNNPACK's qc8 arithmetic (bit-identical
     /// outputs), or nil when this CPU cannot run it (the caller uses XNNPACK). Shapes are logical (NCHW);
     /// `weights` are OHWI.
-    func nativeQuantizedConvolution(
-        _ node: Node, weights: [Int8], weightScales: [Float], bias: [Int32], inputShape: [Int], outputShape: [Int],
-        kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int],
-        padding: (top: Int, left: Int, bottom: Int, right: Int),
-        input: QuantizationParameters, output: QuantizationParameters,
-        source: UnsafeMutablePointer<Int8>, destination: UnsafeMutablePointer<Int8>, outputPixelStride: Int,
-        bounds: (min: Int8, max: Int8)
-    ) -> (XNNPACKModel.Step, String)? {
+    func nativeQuantizedConvolution(_ layer: QuantizedConvolutionLayer) -> (XNNPACKModel.Step, String)? {
         guard useNativeKernels, Self.nativeInt8KernelsAvailable else { return nil }
+        let (inputShape, outputShape, kernelSize, strides, dilations, padding) =
+            (layer.inputShape, layer.outputShape, layer.kernelSize, layer.strides, layer.dilations, layer.padding)
         var descriptor = adapt_conv2d_qc8(
             batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], in_channels: inputShape[1],
             out_height: outputShape[2], out_width: outputShape[3], out_channels: outputShape[1],
@@ -96,17 +91,12 @@ extension XNNPACKLowering {
             stride_height: strides[0], stride_width: strides[1],
             dilation_height: dilations[0], dilation_width: dilations[1],
             pad_top: padding.top, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right,
-            input: source, flipped: nil, output: destination, out_pixel_stride: outputPixelStride, packed: nil,
-            input_zero_point: input.zeroPoint, output_zero_point: output.zeroPoint,
-            output_min: bounds.min, output_max: bounds.max)
+            input: layer.source, flipped: nil, output: layer.destination, out_pixel_stride: layer.outputPixelStride,
+            packed: nil, input_zero_point: layer.input.zeroPoint, output_zero_point: layer.output.zeroPoint,
+            output_min: layer.bounds.min, output_max: layer.bounds.max)
         let packed = bytes(adapt_conv2d_qc8_packed_bytes(&descriptor))
-        weights.withUnsafeBufferPointer { weights in
-            bias.withUnsafeBufferPointer { bias in
-                weightScales.withUnsafeBufferPointer { scales in
-                    adapt_conv2d_qc8_pack(
-                        &descriptor, weights.baseAddress, bias.baseAddress, input.scale, scales.baseAddress, output.scale, packed)
-                }
-            }
+        layer.withPackingArguments { weights, bias, scales in
+            adapt_conv2d_qc8_pack(&descriptor, weights, bias, layer.input.scale, scales, layer.output.scale, packed)
         }
         descriptor.packed = UnsafeRawPointer(packed)
         descriptor.flipped = bytes(adapt_conv2d_qc8_flipped_bytes(&descriptor))
@@ -129,15 +119,10 @@ extension XNNPACKLowering {
     /// stride 1 with 64+ channels, 0.7× stride 2, 0.9× on 16 channels; int8 mobilenet-v2 0.72 → 0.50× fp32), with
     /// XNNPACK's qc8 arithmetic (bit-identical outputs), or nil when this CPU cannot run it (the caller uses
     /// XNNPACK). Shapes are logical (NCHW); `weights` are [channels][kh][kw].
-    func nativeQuantizedDepthwiseConvolution(
-        _ node: Node, weights: [Int8], weightScales: [Float], bias: [Int32], inputShape: [Int], outputShape: [Int],
-        kernelSize: (height: Int, width: Int), strides: [Int], dilations: [Int],
-        padding: (top: Int, left: Int, bottom: Int, right: Int),
-        input: QuantizationParameters, output: QuantizationParameters,
-        source: UnsafeMutablePointer<Int8>, destination: UnsafeMutablePointer<Int8>, outputPixelStride: Int,
-        bounds: (min: Int8, max: Int8)
-    ) -> (XNNPACKModel.Step, String)? {
+    func nativeQuantizedDepthwiseConvolution(_ layer: QuantizedConvolutionLayer) -> (XNNPACKModel.Step, String)? {
         guard useNativeKernels, Self.nativeDepthwiseInt8KernelAvailable else { return nil }
+        let (inputShape, outputShape, kernelSize, strides, dilations, padding) =
+            (layer.inputShape, layer.outputShape, layer.kernelSize, layer.strides, layer.dilations, layer.padding)
         var descriptor = adapt_dwconv2d_qc8(
             batch: inputShape[0], in_height: inputShape[2], in_width: inputShape[3], channels: inputShape[1],
             out_height: outputShape[2], out_width: outputShape[3],
@@ -145,17 +130,12 @@ extension XNNPACKLowering {
             stride_height: strides[0], stride_width: strides[1],
             dilation_height: dilations[0], dilation_width: dilations[1],
             pad_top: padding.top, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right,
-            input: source, windows: nil, output: destination, out_pixel_stride: outputPixelStride, packed: nil,
-            input_zero_point: input.zeroPoint, output_zero_point: output.zeroPoint,
-            output_min: bounds.min, output_max: bounds.max)
+            input: layer.source, windows: nil, output: layer.destination, out_pixel_stride: layer.outputPixelStride,
+            packed: nil, input_zero_point: layer.input.zeroPoint, output_zero_point: layer.output.zeroPoint,
+            output_min: layer.bounds.min, output_max: layer.bounds.max)
         let packed = bytes(adapt_dwconv2d_qc8_packed_bytes(&descriptor))
-        weights.withUnsafeBufferPointer { weights in
-            bias.withUnsafeBufferPointer { bias in
-                weightScales.withUnsafeBufferPointer { scales in
-                    adapt_dwconv2d_qc8_pack(
-                        &descriptor, weights.baseAddress, bias.baseAddress, input.scale, scales.baseAddress, output.scale, packed)
-                }
-            }
+        layer.withPackingArguments { weights, bias, scales in
+            adapt_dwconv2d_qc8_pack(&descriptor, weights, bias, layer.input.scale, scales, layer.output.scale, packed)
         }
         descriptor.packed = UnsafeRawPointer(packed)
         descriptor.windows = bytes(adapt_dwconv2d_qc8_windows_bytes(&descriptor))
@@ -190,6 +170,35 @@ extension XNNPACKLowering {
             output_min: bounds.min, output_max: bounds.max)
         let task = NativeTask(descriptor, threadpool: threadpool, tiles: adapt_gemv_f32_tile_count, run: adapt_gemv_f32_run_tile)
         return (.native { task.run() }, "native fully_connected_f32 avx512")
+    }
+}
+
+/// Everything an int8 convolution kernel needs, gathered once by `lowerQuantizedConvolution`. Shapes are logical
+/// (NCHW); `weights` are OHWI (for depthwise, [channels][kh][kw]).
+struct QuantizedConvolutionLayer {
+    var weights: [Int8]
+    var weightScales: [Float]
+    var bias: [Int32]
+    var inputShape: [Int]
+    var outputShape: [Int]
+    var kernelSize: (height: Int, width: Int)
+    var strides: [Int]
+    var dilations: [Int]
+    var padding: (top: Int, left: Int, bottom: Int, right: Int)
+    var input: QuantizationParameters
+    var output: QuantizationParameters
+    var source: UnsafeMutablePointer<Int8>
+    var destination: UnsafeMutablePointer<Int8>
+    var outputPixelStride: Int
+    var bounds: (min: Int8, max: Int8)
+
+    /// Weights, bias and per-channel scales as C pointers, for a kernel's pack function.
+    func withPackingArguments(_ body: (UnsafePointer<Int8>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) -> Void) {
+        weights.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                weightScales.withUnsafeBufferPointer { scales in body(weights.baseAddress, bias.baseAddress, scales.baseAddress) }
+            }
+        }
     }
 }
 

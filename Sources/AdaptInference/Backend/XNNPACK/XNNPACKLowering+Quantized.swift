@@ -109,22 +109,15 @@ extension XNNPACKLowering {
         let bias = try quantizedBias(node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales)
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(x, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
-        if Self.prefersNativeQuantizedConvolution(groups: groups),
-            let native = nativeQuantizedConvolution(
-                node, weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
-                outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides,
-                dilations: dilations, padding: padding, input: inputParameters, output: outputParameters,
-                source: source, destination: destination, outputPixelStride: outChannels, bounds: bounds)
-        {
+        let layer = QuantizedConvolutionLayer(
+            weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
+            outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides, dilations: dilations,
+            padding: padding, input: inputParameters, output: outputParameters, source: source, destination: destination,
+            outputPixelStride: outChannels, bounds: bounds)
+        if Self.prefersNativeQuantizedConvolution(groups: groups), let native = nativeQuantizedConvolution(layer) {
             return [native]
         }
-        if groups > 1, groupInputChannels == 1, outChannels == groups,
-            let native = nativeQuantizedDepthwiseConvolution(
-                node, weights: kernel, weightScales: weights.scales, bias: bias, inputShape: inputShape,
-                outputShape: try shape(output, of: node), kernelSize: (kernelH, kernelW), strides: strides,
-                dilations: dilations, padding: padding, input: inputParameters, output: outputParameters,
-                source: source, destination: destination, outputPixelStride: outChannels, bounds: bounds)
-        {
+        if groups > 1, groupInputChannels == 1, outChannels == groups, let native = nativeQuantizedDepthwiseConvolution(layer) {
             return [native]
         }
         return [try qc8Convolution(
@@ -169,13 +162,12 @@ extension XNNPACKLowering {
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(a, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
         let rows = aShape[0]
-        if Self.prefersNativeQuantizedConvolution(groups: 1),
-            let native = nativeQuantizedConvolution(
-                node, weights: weights.values, weightScales: weights.scales, bias: bias, inputShape: [rows, depth, 1, 1],
-                outputShape: [rows, columns, 1, 1], kernelSize: (1, 1), strides: [1, 1], dilations: [1, 1],
-                padding: (0, 0, 0, 0), input: inputParameters, output: outputParameters,
-                source: source, destination: destination, outputPixelStride: columns, bounds: bounds)
-        {
+        let layer = QuantizedConvolutionLayer(
+            weights: weights.values, weightScales: weights.scales, bias: bias, inputShape: [rows, depth, 1, 1],
+            outputShape: [rows, columns, 1, 1], kernelSize: (1, 1), strides: [1, 1], dilations: [1, 1], padding: (0, 0, 0, 0),
+            input: inputParameters, output: outputParameters, source: source, destination: destination,
+            outputPixelStride: columns, bounds: bounds)
+        if Self.prefersNativeQuantizedConvolution(groups: 1), let native = nativeQuantizedConvolution(layer) {
             return [native]
         }
         return [try qc8Convolution(
