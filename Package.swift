@@ -60,6 +60,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks derived variants against their parents (interleaved rounds); a program that prints figures.
+        .executableTarget(
+            name: "adapt-bench",
+            dependencies: [
+                "AdaptInference",
+                "AdaptEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AdaptInferenceTests",
             dependencies: [

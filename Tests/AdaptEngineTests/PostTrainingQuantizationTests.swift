@@ -36,14 +36,6 @@ import Testing
         let weights = { (graph: Graph) in graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
         #expect(Double(weights(int8.optimizedGraph)) < 0.3 * Double(weights(fp32.optimizedGraph)))
         if id != "mlp" { #expect(int8.model.arenaBytes < fp32.model.arenaBytes) }
-        let bench = ProcessInfo.processInfo.environment["PTQ_BENCH"] != nil
-        if bench {
-            for _ in 0..<3 {
-                let a = try LatencyBenchmark.measure(fp32.model, warmup: 200, iterations: 2000)
-                let b = try LatencyBenchmark.measure(int8.model, warmup: 200, iterations: 2000)
-                print("BENCH \(id) fp32 \(a.p50) int8 \(b.p50) ratio \(LatencyStatistics.seconds(b.p50) / LatencyStatistics.seconds(a.p50))")
-            }
-        }
     }
 
     /// Top-1 on all 10 000 test images stays within 1 percentage point of the float model.
@@ -59,17 +51,3 @@ import Testing
     }
 }
 
-extension PostTrainingQuantizationTests {
-    /// Per-layer times of the float and the int8 model (PTQ_LAYERS=1, release build).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PTQ_LAYERS"] != nil), arguments: ["resnet-8", "mobilenet-v2"])
-    func perLayer(_ id: String) throws {
-        let (fp32, int8, _) = try Self.quantized(id)
-        for session in [fp32, int8] {
-            var times: [Duration] = []
-            for _ in 0..<2000 { try session.model.runTimingSteps(into: &times) }
-            for (step, time) in zip(session.model.steps, times) where time > .zero {
-                print("LAYER \(id) \(step.node.suffix(30)) \(step.kernel) \(Int(LatencyStatistics.seconds(time) / 2000 * 1e9)) ns")
-            }
-        }
-    }
-}
