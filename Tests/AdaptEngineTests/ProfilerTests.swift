@@ -1,5 +1,6 @@
 import AdaptInference
 import Foundation
+import Synchronization
 import Testing
 @testable import AdaptEngine
 
@@ -103,5 +104,40 @@ import Testing
                 throw ProfileCancelled()
             }
         }
+    }
+
+    /// A background profile runs at nice 19 on its thread, and so do the evaluation threads it starts; the thread
+    /// that asked is untouched elsewhere.
+    @Test func backgroundProfilingRunsAtTheLowestPriority() throws {
+        let before = try #require(BackgroundPriority.currentThreadNice())
+        let result = Mutex<(profiled: Int?, started: Int?, error: String?)>((nil, nil, nil))
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            do {
+                let (family, images) = try Self.family()  // loaded here: a family belongs to the thread that uses it
+                _ = try VariantProfiler.profile(family, images: images, limit: 100, warmup: 1, iterations: 3, background: true) { _ in
+                    result.withLock { $0.profiled = BackgroundPriority.currentThreadNice() }
+                }
+                let child = Thread { result.withLock { $0.started = BackgroundPriority.currentThreadNice() } }
+                child.start()
+                while result.withLock({ $0.started == nil }) { usleep(1000) }
+            } catch {
+                result.withLock { $0.error = "\(error)" }
+            }
+        }
+        thread.start()
+        done.wait()
+        let seen = result.withLock { $0 }
+        #expect(seen.error == nil, "\(seen.error ?? "")")
+        #expect(seen.profiled == Int(BackgroundPriority.lowest))
+        #expect(seen.started == Int(BackgroundPriority.lowest))
+        #expect(BackgroundPriority.currentThreadNice() == before)
+    }
+
+    @Test func niceIsReadAfterTheCommandName() {
+        let stat = "4242 (a (weird) name) R 1 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 39 19 3 0 12345 0"
+        #expect(BackgroundPriority.nice(stat: stat) == 19)
+        #expect(BackgroundPriority.nice(stat: "truncated (x) R 1") == nil)
     }
 }

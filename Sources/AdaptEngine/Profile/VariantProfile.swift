@@ -59,12 +59,15 @@ public enum VariantProfiler {
     /// it, the imported models. With `caching`, a variant measured before under the same conditions is taken from
     /// the cache, and what is measured is stored there. `cancellation` stops the run with `ProfileCancelled`
     /// (variants finished before stay cached). Accuracy is evaluated on `evaluationThreads` threads, each with its
-    /// own compiled copy of the variant; latency is always timed alone, after that.
+    /// own compiled copy of the variant; latency is always timed alone, after that. `background` lowers the calling
+    /// thread to the lowest priority first (`BackgroundPriority`; the evaluation threads it starts inherit it), for
+    /// a profile run on its own thread beside the engine's inference: call it so on a thread made for it.
     public static func profile(
         _ family: ModelFamily, deriving deriver: VariantDeriver? = nil, images: LabeledImages, limit: Int? = nil,
-        warmup: Int = 50, iterations: Int = 500, evaluationThreads: Int = 1, caching: Caching? = nil,
-        cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
+        warmup: Int = 50, iterations: Int = 500, evaluationThreads: Int = 1, background: Bool = false,
+        caching: Caching? = nil, cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
     ) throws -> Outcome {
+        if background { BackgroundPriority.lowerCurrentThread() }
         let entries = deriver?.catalog.entries ?? VariantCatalog(manifest: family.manifest, derive: false).entries
         let total = min(limit ?? images.count, images.count)
         let imagesFingerprint = caching.map { _ in fingerprint(images, count: total) }
