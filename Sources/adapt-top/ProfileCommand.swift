@@ -89,6 +89,9 @@ struct ProfileCommand: ParsableCommand {
                     + "\(step.imagesDone)/\(step.imageCount) images")
             }
             progress.clear()
+            for failure in outcome.failedDerivations {
+                FileHandle.standardError.write(Data("adapt-top: warning: cannot derive \(failure.id): \(failure.reason)\n".utf8))
+            }
             let profiles = outcome.profiles
             if let caching, outcome.cached > 0 {
                 FileHandle.standardError.write(Data((

@@ -140,4 +140,21 @@ import Testing
         #expect(BackgroundPriority.nice(stat: stat) == 19)
         #expect(BackgroundPriority.nice(stat: "truncated (x) R 1") == nil)
     }
+
+    /// A derived variant that cannot be built (here: no calibration images at all) is reported and skipped; the
+    /// rest of the catalog is still profiled.
+    @Test func aFailedDerivationCostsOnlyThatVariant() throws {
+        var manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        manifest.variants = manifest.variants.filter { $0.id == "cnn-w25" }
+        let backend = try XNNPACKBackend()
+        let family = try ModelFamily(manifest: manifest, backend: backend)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let empty = LabeledImages(height: 28, width: 28, pixels: [], labels: [])
+        let deriver = VariantDeriver(family: family, catalog: VariantCatalog(manifest: manifest), calibration: empty, backend: backend)
+        let outcome = try VariantProfiler.profile(family, deriving: deriver, images: images, limit: 200, warmup: 1, iterations: 3)
+        #expect(outcome.profiles.map(\.id) == ["cnn-w25"])
+        #expect(outcome.failedDerivations.map(\.id) == ["cnn-w25-int8", "cnn-w25-prune25", "cnn-w25-prune25-int8",
+                                                         "cnn-w25-prune50", "cnn-w25-prune50-int8"])
+        #expect(outcome.failedDerivations.allSatisfy { $0.reason.contains("at least one image") }, "\(outcome.failedDerivations)")
+    }
 }

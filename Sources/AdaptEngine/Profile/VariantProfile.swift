@@ -52,6 +52,8 @@ public enum VariantProfiler {
     public struct Outcome: Sendable {
         public var profiles: [VariantProfile]
         public var cached: Int
+        /// Derived variants that could not be built, each with the reason (the others are profiled regardless).
+        public var failedDerivations: [(id: String, reason: String)]
     }
 
     /// Measures accuracy on `images` and latency over `iterations` runs (after `warmup`), then marks the front.
@@ -74,7 +76,8 @@ public enum VariantProfiler {
         let backendName = family.variants.first?.session.backendName ?? "unknown"
         var fileHashes: [String: String] = [:]
         var cached = 0
-        var profiles = try entries.enumerated().map { index, entry in
+        var failedDerivations: [(id: String, reason: String)] = []
+        var profiles = try entries.enumerated().compactMap { index, entry -> VariantProfile? in
             try cancellation?.check()
             func report(_ done: Int) {
                 progress?(ProfileProgress(
@@ -95,9 +98,15 @@ public enum VariantProfiler {
                 cached += 1
                 report(total)
             } else {
-                guard let variant = try imported ?? deriver?.variant(for: entry) else {
-                    throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded")
+                let built: ModelFamily.Variant?
+                do {
+                    built = try imported ?? deriver?.variant(for: entry)
+                } catch let error as ModelError where !entry.isImported {
+                    // A transform this model does not allow costs that variant only, never the profile.
+                    failedDerivations.append((entry.id, "\(error)"))
+                    return nil
                 }
+                guard let variant = built else { throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded") }
                 let replicas = try [variant.session.model] + (1..<max(1, evaluationThreads)).map { _ in
                     try family.backend.compile(variant.session.optimizedGraph)
                 }
@@ -121,7 +130,7 @@ public enum VariantProfiler {
                 residentGrowthBytes: imported?.residentGrowthBytes ?? figures.residentGrowthBytes)
         }
         for index in ParetoFront.members(of: profiles.map(\.point)) { profiles[index].onFront = true }
-        return Outcome(profiles: profiles, cached: cached)
+        return Outcome(profiles: profiles, cached: cached, failedDerivations: failedDerivations)
     }
 
     /// Top-1 accuracy on the images, latency over `iterations` timed runs, weights + arena.
