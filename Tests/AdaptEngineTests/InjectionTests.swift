@@ -1,0 +1,50 @@
+import AdaptInference
+import Foundation
+import Testing
+@testable import AdaptEngine
+
+@Suite struct InjectionTests {
+    /// The workers really burn CPU — about threads × duty of the wall time, measured on their own clocks — and
+    /// stop when told (every thread returns before `stop` does).
+    @Test func cpuLoadBurnsWhatItSaysAndStops() throws {
+        let load = try CPULoadInjection(threads: 1, duty: 1)
+        load.start()
+        #expect(load.isRunning)
+        Thread.sleep(forTimeInterval: 0.4)
+        load.stop()
+        #expect(!load.isRunning)
+        // One thread at 100 % for 0.4 s: never more than the wall time, and really spinning — but how much of a core
+        // it gets depends on what else runs (other tests, builds), so the floor is low.
+        #expect(load.busySeconds >= 0.05, "\(load.busySeconds) s")
+        #expect(load.busySeconds <= 0.5, "\(load.busySeconds) s")
+        let afterStop = load.busySeconds
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(load.busySeconds == afterStop)
+
+        let half = try CPULoadInjection(threads: 1, duty: 0.3)
+        half.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        half.stop()
+        #expect(half.busySeconds <= 0.3, "a 30 % duty cycle spun \(half.busySeconds) s in 0.5 s")
+    }
+
+    @Test func impossibleParametersAreClearErrors() {
+        #expect(throws: InjectionError.invalid("CPU load needs at least one thread, 0 given")) { try CPULoadInjection(threads: 0, duty: 1) }
+        #expect(throws: InjectionError.invalid("CPU load duty cycle must be in (0, 1], 1.5 given")) { try CPULoadInjection(threads: 1, duty: 1.5) }
+        #expect(throws: InjectionError.invalid("memory pressure needs at least 1 MB, 0 given")) { try MemoryPressureInjection(megabytes: 0) }
+    }
+
+    /// The memory is resident while held (the process's RSS grows by it) and returned when released. Large, so that
+    /// other tests allocating at the same time (a training split is 47 MB) cannot blur it.
+    @Test func memoryPressureIsResidentUntilReleased() throws {
+        let pressure = try MemoryPressureInjection(megabytes: 512)
+        let before = try #require(ProcessMemory.residentBytes())
+        try pressure.start()
+        let held = try #require(ProcessMemory.residentBytes())
+        #expect(held - before >= 500 << 20, "RSS grew by \((held - before) >> 20) MB")
+        pressure.stop()
+        #expect(!pressure.isRunning)
+        let after = try #require(ProcessMemory.residentBytes())
+        #expect(held - after >= 400 << 20, "RSS fell by \((held - after) >> 20) MB")
+    }
+}
