@@ -20,4 +20,14 @@ public struct Normalization: Sendable, Equatable {
             index += 1
         }
     }
+
+    /// The same for pixels already in floats (0…255), e.g. after an input drift.
+    public func apply(_ pixels: [Float], into destination: UnsafeMutableBufferPointer<Float>) {
+        let multiplier = scale / std[0], offset = mean[0] / std[0]
+        var index = destination.startIndex
+        for pixel in pixels {
+            destination[index] = pixel * multiplier - offset
+            index += 1
+        }
+    }
 }

@@ -17,12 +17,16 @@ public protocol FrameSource {
     mutating func next(into input: UnsafeMutableBufferPointer<Float>) throws -> FrameInfo?
 }
 
-/// Replays labelled images as a camera would, in order, looping forever.
+/// Replays labelled images as a camera would, in order, looping forever; with a `drift`, every frame is corrupted
+/// first (a demo injection: the model really sees the changed pixels).
 public struct DatasetFrameSource: FrameSource {
     public let images: LabeledImages
     public let normalization: Normalization
     public let frameShape: [Int]
+    public var drift: InputDrift?
     private var sequence = 0
+    private var drifted: [Float] = []
+    private var scratch: [Float] = []
 
     public init(images: LabeledImages, normalization: Normalization) {
         self.images = images
@@ -33,7 +37,14 @@ public struct DatasetFrameSource: FrameSource {
     public mutating func next(into input: UnsafeMutableBufferPointer<Float>) throws -> FrameInfo? {
         guard images.count > 0 else { return nil }
         let index = sequence % images.count
-        normalization.apply(images.image(index), into: input)
+        if let drift {
+            drift.apply(
+                images.image(index), height: images.height, width: images.width, seed: UInt64(sequence), into: &drifted,
+                scratch: &scratch)
+            normalization.apply(drifted, into: input)
+        } else {
+            normalization.apply(images.image(index), into: input)
+        }
         defer { sequence += 1 }
         return FrameInfo(sequence: sequence, label: images.labels[index])
     }
