@@ -128,7 +128,7 @@ public struct ThermalZones: Sendable, Equatable {
 
     /// The zone with the highest readable temperature; nil when no zone has one.
     public var hottest: ThermalZone? {
-        zones.filter { $0.celsius != nil }.max { $0.celsius! < $1.celsius! }
+        zones.compactMap { zone in zone.celsius.map { (zone, $0) } }.max { $0.1 < $1.1 }?.0
     }
 
     /// The zone closest to one of its own trips of `kinds`: the smallest distance from a zone's temperature to the
