@@ -106,3 +106,25 @@ import Testing
         #expect(limits?.cpu != nil || limits?.memory != nil)
     }
 }
+
+/// A tree whose files all exist but are empty (a read racing a driver, a stub sysfs): every sensor gives nil.
+@Suite struct ZeroLengthFileTests {
+    let root = SystemRoot(Fixtures.path("context/empty-files"))
+
+    @Test func everySensorIsNil() throws {
+        #expect(root.read("proc/stat") == "")
+        #expect(CPUTimes.read(from: root) == nil)
+        #expect(LoadAverage.read(from: root) == nil)
+        #expect(MemoryInfo.read(from: root) == nil)
+        #expect(ProcessUsage.read(from: root) == nil)
+        #expect(CPUFrequency.read(from: root) == nil)
+        for resource in PressureResource.allCases {
+            #expect(PressureStall.read(resource, from: root) == nil)
+        }
+        // The files are there but say nothing: the cgroup is found, its limits are unknown (nil), not unlimited.
+        let limits = try #require(CgroupLimits.read(from: root))
+        #expect(limits.cpu?.quota == nil)
+        #expect(limits.memory?.limit == nil)
+        #expect(limits.memory?.usageBytes == nil)
+    }
+}
