@@ -1,5 +1,17 @@
-/// Small shared readers for the shapes kernel files come in.
+/// Small shared readers for the shapes kernel files come in (every context sensor parses through these).
 enum KernelText {
+    /// A one-value file's text without surrounding whitespace; nil when nothing is left (some attributes read back
+    /// empty).
+    static func value(_ raw: String) -> String? {
+        let text = trimmed(raw)
+        return text.isEmpty ? nil : String(text)
+    }
+
+    /// The decimal integer a one-value file holds; nil when it is empty or not a number.
+    static func integer(_ raw: String) -> Int64? {
+        value(raw).flatMap { Int64($0) }
+    }
+
     /// The `Key:   1234 kB` lines of `/proc/meminfo` and `/proc/<pid>/status`, in bytes, by key.
     /// Lines of any other shape are skipped.
     static func kilobyteFields(_ text: String) -> [Substring: Int] {

@@ -59,16 +59,16 @@ public struct Battery: Sendable, Equatable {
     /// The battery parsed from its files' text keyed by file name (`status`, `capacity`, …); absent keys are files
     /// the driver does not provide.
     public static func parse(name: String, files: [String: String]) -> Battery {
-        func micro(_ key: String) -> Double? { files[key].flatMap(SysfsValue.integer).map { Double($0) / 1e6 } }
+        func micro(_ key: String) -> Double? { files[key].flatMap(KernelText.integer).map { Double($0) / 1e6 } }
         var power = micro("power_now").map(abs)
         if power == nil, let current = micro("current_now"), let voltage = micro("voltage_now") {
             power = abs(current * voltage)
         }
         return Battery(
             name: name,
-            status: files["status"].flatMap(SysfsValue.text).flatMap(Status.init(rawValue:)),
-            present: files["present"].flatMap(SysfsValue.integer).map { $0 != 0 },
-            reportedPercent: files["capacity"].flatMap(SysfsValue.integer).map(Double.init),
+            status: files["status"].flatMap(KernelText.value).flatMap(Status.init(rawValue:)),
+            present: files["present"].flatMap(KernelText.integer).map { $0 != 0 },
+            reportedPercent: files["capacity"].flatMap(KernelText.integer).map(Double.init),
             energyNowWh: micro("energy_now"), energyFullWh: micro("energy_full"),
             chargeNowAh: micro("charge_now"), chargeFullAh: micro("charge_full"),
             powerW: power)
@@ -133,14 +133,14 @@ public struct PowerSupplies: Sendable, Equatable {
         var batteries: [Battery] = []
         var adapters: [PowerAdapter] = []
         for (name, files) in supplies.sorted(by: { $0.key < $1.key }) {
-            if files["scope"].flatMap(SysfsValue.text) == "Device" { continue }
-            switch files["type"].flatMap(SysfsValue.text) {
+            if files["scope"].flatMap(KernelText.value) == "Device" { continue }
+            switch files["type"].flatMap(KernelText.value) {
             case "Battery":
                 batteries.append(Battery.parse(name: name, files: files))
             case let type?:
                 guard let kind = PowerAdapter.Kind(rawValue: type) else { continue }
                 adapters.append(PowerAdapter(
-                    name: name, kind: kind, online: files["online"].flatMap(SysfsValue.integer).map { $0 != 0 }))
+                    name: name, kind: kind, online: files["online"].flatMap(KernelText.integer).map { $0 != 0 }))
             case nil:
                 continue
             }

@@ -57,11 +57,11 @@ public struct ThermalZone: Sendable, Equatable {
     /// The zone parsed from its files' text, keyed by file name (`type`, `temp`, `trip_point_0_type`, …); a file
     /// that is absent from `files` is one the zone lacks or that failed to read.
     public static func parse(number: Int, files: [String: String]) -> ThermalZone {
-        let type = files["type"].flatMap(SysfsValue.text)
+        let type = files["type"].flatMap(KernelText.value)
         var trips: [ThermalTrip] = []
         for name in files.keys {
             guard let index = tripIndex(name, suffix: "_type"),
-                  let kind = files[name].flatMap(SysfsValue.text),
+                  let kind = files[name].flatMap(KernelText.value),
                   let temp = files["trip_point_\(index)_temp"].flatMap(celsius(millidegrees:))
             else { continue }
             trips.append(ThermalTrip(index: index, kind: ThermalTrip.Kind(kind), celsius: temp))
@@ -73,7 +73,7 @@ public struct ThermalZone: Sendable, Equatable {
 
     /// Degrees Celsius from the kernel's millidegrees (`52582` → 52.582); nil for empty or non-numeric text.
     public static func celsius(millidegrees text: String) -> Double? {
-        SysfsValue.integer(text).map { Double($0) / 1000 }
+        KernelText.integer(text).map { Double($0) / 1000 }
     }
 
     /// N in `trip_point_N_<suffix>`, or nil for any other name.
