@@ -3,12 +3,20 @@ import AdaptInference
 import ArgumentParser
 import Foundation
 
-/// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,
-/// so a drifting machine (a shared VM) hits both alike; the median of per-round ratios is the figure to trust.
+/// adapt-top's benchmarks: programs that print figures, measured on this device.
 @main
 struct AdaptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-bench",
+        abstract: "adapt-top's benchmarks: derived variants against their parents, and the context sampler.",
+        subcommands: [DerivedBench.self, ContextBench.self])
+}
+
+/// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,
+/// so a drifting machine (a shared VM) hits both alike; the median of per-round ratios is the figure to trust.
+struct DerivedBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "derived",
         abstract: "Time each derived variant of a family against its fp32 parent, interleaved (a benchmark, not a test).",
         discussion: """
             Derives the manifest's transforms on this device (as `adapt-top profile` does), then for every derived \
@@ -42,8 +50,7 @@ struct AdaptBench: ParsableCommand {
         do {
             try benchmark()
         } catch {
-            FileHandle.standardError.write(Data("adapt-bench: \(error)\n".utf8))
-            throw ExitCode(1)
+            fail(error)
         }
     }
 
@@ -93,8 +100,15 @@ struct AdaptBench: ParsableCommand {
         }
     }
 
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func fail(_ error: any Error) -> Never {
+    FileHandle.standardError.write(Data("adapt-bench: \(error)\n".utf8))
+    exit(1)
 }

@@ -71,8 +71,13 @@ public struct CPUTimes: Sendable, Equatable {
     public static func parse(_ text: String) -> CPUTimes? {
         var total: CPUJiffies?
         var cores: [CoreJiffies] = []
-        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
-            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+        // The cpu lines come first; the rest (the interrupt line alone holds thousands of numbers) is not read.
+        for bytes in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let line = Substring(bytes)
+            guard line.hasPrefix("cpu") else {
+                if total != nil { break } else { continue }
+            }
+            let columns = line.utf8.split(separator: UInt8(ascii: " ")).map { Substring($0) }
             guard let label = columns.first else { continue }
             let jiffies = CPUJiffies.parse(columns: columns.dropFirst())
             if label == "cpu" {

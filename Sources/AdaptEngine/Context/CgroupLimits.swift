@@ -231,6 +231,6 @@ public struct CgroupLimits: Sendable, Equatable {
     private static func directory(mount: String, path: String, _ root: SystemRoot) -> String {
         let trimmed = path.drop { $0 == "/" }
         let cgroup = trimmed.isEmpty ? mount + "/" : "\(mount)/\(trimmed)/"
-        return root.list(cgroup).isEmpty ? mount + "/" : cgroup
+        return root.exists(cgroup) ? cgroup : mount + "/"
     }
 }

@@ -12,16 +12,41 @@ enum KernelText {
         value(raw).flatMap { Int64($0) }
     }
 
-    /// The `Key:   1234 kB` lines of `/proc/meminfo` and `/proc/<pid>/status`, in bytes, by key.
-    /// Lines of any other shape are skipped.
-    static func kilobyteFields(_ text: String) -> [Substring: Int] {
-        var fields: [Substring: Int] = [:]
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let value = line[line.index(after: colon)...].split(whereSeparator: \.isWhitespace)
-            guard value.count == 2, value[1] == "kB", let kilobytes = Int(value[0]) else { continue }
-            let (bytes, overflow) = kilobytes.multipliedReportingOverflow(by: 1024)
-            if !overflow { fields[line[..<colon]] = bytes }
+    /// The `Key:   1234 kB` lines of `/proc/meminfo` and `/proc/<pid>/status` named in `keys`, in bytes. Lines of
+    /// any other shape are skipped. Scans bytes: the sampler reads both files every interval, and splitting them
+    /// into strings cost ~130 µs a file.
+    static func kilobyteFields(_ text: String, keys: [String]) -> [String: Int] {
+        let wanted = keys.map { Array($0.utf8) }
+        var fields: [String: Int] = [:]
+        var text = text
+        text.withUTF8 { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                defer { lineStart = lineEnd + 1 }
+                guard let keyIndex = wanted.firstIndex(where: { key in
+                    lineEnd - lineStart > key.count && bytes[lineStart + key.count] == UInt8(ascii: ":")
+                        && key.indices.allSatisfy { bytes[lineStart + $0] == key[$0] }
+                }) else { continue }
+                var position = lineStart + wanted[keyIndex].count + 1
+                while position < lineEnd, bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\t") {
+                    position += 1
+                }
+                var value = 0, digits = 0
+                while position < lineEnd, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                    let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+                    guard !overflow else { digits = 0; break }
+                    value = shifted + Int(bytes[position] - UInt8(ascii: "0"))
+                    digits += 1
+                    position += 1
+                }
+                // The unit must follow: " kB" and the end of the line.
+                let unit = Array(bytes[position..<lineEnd]).drop { $0 == UInt8(ascii: " ") }
+                guard digits > 0, Array(unit) == Array("kB".utf8) else { continue }
+                let (bytesValue, overflow) = value.multipliedReportingOverflow(by: 1024)
+                if !overflow { fields[keys[keyIndex]] = bytesValue }
+            }
         }
         return fields
     }

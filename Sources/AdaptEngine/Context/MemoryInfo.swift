@@ -18,7 +18,7 @@ public struct MemoryInfo: Sendable, Equatable {
 
     /// Parses `/proc/meminfo`; nil when none of the four lines is there, otherwise the ones found.
     public static func parse(_ text: String) -> MemoryInfo? {
-        let fields = KernelText.kilobyteFields(text)
+        let fields = KernelText.kilobyteFields(text, keys: ["MemTotal", "MemAvailable", "SwapTotal", "SwapFree"])
         let info = MemoryInfo(totalBytes: fields["MemTotal"], availableBytes: fields["MemAvailable"],
                               swapTotalBytes: fields["SwapTotal"], swapFreeBytes: fields["SwapFree"])
         return info == MemoryInfo(totalBytes: nil, availableBytes: nil, swapTotalBytes: nil, swapFreeBytes: nil) ? nil : info

@@ -23,8 +23,8 @@ public struct PressureAverages: Sendable, Equatable {
     static func parse<S: Sequence<Substring>>(pairs: S) -> PressureAverages? {
         var values: [Substring: Substring] = [:]
         for pair in pairs {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[parts[0]] = parts[1] }
+            let parts = pair.utf8.split(separator: UInt8(ascii: "="), maxSplits: 1)
+            if parts.count == 2 { values[Substring(parts[0])] = Substring(parts[1]) }
         }
         guard let avg10 = values["avg10"].flatMap({ Double($0) }),
               let avg60 = values["avg60"].flatMap({ Double($0) }),
@@ -52,8 +52,9 @@ public struct PressureStall: Sendable, Equatable {
     public static func parse(_ text: String) -> PressureStall? {
         var some: PressureAverages?
         var full: PressureAverages?
-        for line in text.split(separator: "\n") {
-            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+        // Split on bytes: the sampler reads three of these files every interval.
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let columns = line.split(separator: UInt8(ascii: " ")).map { Substring($0) }
             switch columns.first {
             case "some": some = PressureAverages.parse(pairs: columns.dropFirst())
             case "full": full = PressureAverages.parse(pairs: columns.dropFirst())

@@ -30,10 +30,11 @@ public struct ProcessUsage: Sendable, Equatable {
     ///   - clockTicksPerSecond: `sysconf(_SC_CLK_TCK)`, the unit of `utime` and `stime`.
     ///   - pageSize: `sysconf(_SC_PAGESIZE)`, the unit of `rss`.
     public static func parse(stat text: String, clockTicksPerSecond: Int, pageSize: Int) -> ProcessUsage? {
-        guard clockTicksPerSecond > 0, pageSize > 0, let close = text.lastIndex(of: ")") else { return nil }
-        // After the comm: field 3 (state) is index 0, so field n is index n - 3.
-        let fields = text[text.index(after: close)...].split(whereSeparator: \.isWhitespace)
-        func field(_ number: Int) -> Int? { fields.count > number - 3 ? Int(fields[number - 3]) : nil }
+        guard clockTicksPerSecond > 0, pageSize > 0, let close = text.utf8.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After the comm: field 3 (state) is index 0, so field n is index n - 3. Split on bytes (read every sample).
+        let fields = text.utf8[text.utf8.index(after: close)...]
+            .split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+        func field(_ number: Int) -> Int? { fields.count > number - 3 ? Int(Substring(fields[number - 3])) : nil }
         guard let utime = field(14), let stime = field(15), let threads = field(20), let rss = field(24) else { return nil }
         let ticks = Double(clockTicksPerSecond)
         return ProcessUsage(userSeconds: Double(utime) / ticks, systemSeconds: Double(stime) / ticks,
@@ -42,7 +43,7 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// `VmRSS` and `VmHWM` of `/proc/<pid>/status`, in bytes; each nil when absent (kernel threads have neither).
     public static func parse(status text: String) -> (resident: Int?, peakResident: Int?) {
-        let fields = KernelText.kilobyteFields(text)
+        let fields = KernelText.kilobyteFields(text, keys: ["VmRSS", "VmHWM"])
         return (fields["VmRSS"], fields["VmHWM"])
     }
 

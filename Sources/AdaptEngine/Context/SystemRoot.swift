@@ -15,9 +15,27 @@ public struct SystemRoot: Sendable, Equatable {
     }
 
     /// The file's text; nil when it is missing or unreadable (a source the device lacks, never an error).
+    /// Plain open/read: kernel files report size 0 and are read until end of file; a dozen are read every sample.
     public func read(_ relative: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path(relative)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let descriptor = open(path(relative), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil  // e.g. EIO from a thermal zone whose sensor is gone
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(relative))
     }
 
     /// A directory's entries, sorted; empty when it is missing.
