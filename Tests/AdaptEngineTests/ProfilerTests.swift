@@ -11,6 +11,15 @@ import Testing
         return (try ModelFamily(manifest: manifest, backend: XNNPACKBackend()), images)
     }
 
+    /// A family of one demo model (its derived variants come from the manifest's transforms), with the test images.
+    static func singleModelFamily(_ id: String) throws -> (ModelFamily, LabeledImages, any InferenceBackend) {
+        var manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        manifest.variants = manifest.variants.filter { $0.id == id }
+        let backend = try XNNPACKBackend()
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        return (try ModelFamily(manifest: manifest, backend: backend), images, backend)
+    }
+
     /// Progress covers every variant in order and ends at the whole run.
     @Test func progressRunsFromStartToEnd() throws {
         let (family, images) = try Self.family()
@@ -52,11 +61,8 @@ import Testing
     /// The manifest's transforms join the catalog: each derived variant is built, measured and cached; a second
     /// run takes all of them from the cache without deriving anything.
     @Test func derivedVariantsAreProfiledAndCached() throws {
-        var manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
-        manifest.variants = manifest.variants.filter { $0.id == "cnn-w50" }
-        let backend = try XNNPACKBackend()
-        let family = try ModelFamily(manifest: manifest, backend: backend)
-        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let (family, images, backend) = try Self.singleModelFamily("cnn-w50")
+        let manifest = family.manifest
         let training = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train)
         let cache = ProfileCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-derive-\(UUID())").path)
         defer { try? FileManager.default.removeItem(atPath: cache.directory) }
@@ -144,11 +150,8 @@ import Testing
     /// A derived variant that cannot be built (here: no calibration images at all) is reported and skipped; the
     /// rest of the catalog is still profiled.
     @Test func aFailedDerivationCostsOnlyThatVariant() throws {
-        var manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
-        manifest.variants = manifest.variants.filter { $0.id == "cnn-w25" }
-        let backend = try XNNPACKBackend()
-        let family = try ModelFamily(manifest: manifest, backend: backend)
-        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let (family, images, backend) = try Self.singleModelFamily("cnn-w25")
+        let manifest = family.manifest
         let empty = LabeledImages(height: 28, width: 28, pixels: [], labels: [])
         let deriver = VariantDeriver(family: family, catalog: VariantCatalog(manifest: manifest), calibration: empty, backend: backend)
         let outcome = try VariantProfiler.profile(family, deriving: deriver, images: images, limit: 200, warmup: 1, iterations: 3)
