@@ -48,7 +48,7 @@ struct ContextBench: ParsableCommand {
 
     private func checkLoad() throws {
         let sampler = ContextSampler(interval: .milliseconds(intervalMs))
-        let load = try CPULoadInjection(threads: loadThreads, duty: 1)
+        let injections = DemoInjections(sampler: sampler)
         let clock = ContinuousClock(), start = clock.now
         var loadOn: ContinuousClock.Instant?, loadOff: ContinuousClock.Instant?
         var reachedBusy: Double?, fellBack: Double?, stallDuringLoad = 0
@@ -61,12 +61,10 @@ struct ContextBench: ParsableCommand {
             Thread.sleep(forTimeInterval: Double(intervalMs) / 1000)
             let elapsed = seconds(since: start)
             if loadOn == nil && elapsed >= 2 {
-                load.start()
-                sampler.setInjected(["cpu load \(loadThreads) × 100 %"])
+                try injections.setCPULoad(threads: loadThreads, duty: 1)
                 loadOn = clock.now
             } else if loadOff == nil, let on = loadOn, seconds(since: on) >= loadSeconds {
-                load.stop()
-                sampler.setInjected([])
+                injections.stopCPULoad()
                 loadOff = clock.now
             }
             let snapshot = sampler.sample()
@@ -76,8 +74,8 @@ struct ContextBench: ParsableCommand {
                 stallDuringLoad += snapshot.cpuStallMicroseconds ?? 0
             }
             if let off = loadOff, fellBack == nil, utilization < 0.5 { fellBack = seconds(since: off) }
-            print(String(format: "%5.2f s  cpu_util %.2f  psi cpu some avg10 %5.2f %%  stalled %7d µs  %@", elapsed, utilization,
-                         snapshot.cpuPressure?.some.avg10 ?? .nan, snapshot.cpuStallMicroseconds ?? -1,
+            print(String(format: "%5.2f s  cpu_util %.2f  psi cpu some: avg10 %5.2f %%, last interval %5.1f %%  %@", elapsed,
+                         utilization, snapshot.cpuPressure?.some.avg10 ?? .nan, (snapshot.cpuStallShare ?? .nan) * 100,
                          snapshot.injected.joined(separator: ", ")))
         }
         print(String(format: "cpu_util ≥ 0.9 %@ after the load started; PSI cpu some stalled %d µs during the load; "

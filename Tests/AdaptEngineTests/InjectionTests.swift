@@ -48,3 +48,31 @@ import Testing
         #expect(held - after >= 400 << 20, "RSS fell by \((held - after) >> 20) MB")
     }
 }
+
+@Suite struct DemoInjectionsTests {
+    /// Every active injection is named in the next snapshot, and gone from it once stopped.
+    @Test func activeInjectionsAreNamedInTheSnapshot() throws {
+        let sampler = ContextSampler(root: SystemRoot(Fixtures.path("context/raspberry-pi")))
+        let injections = DemoInjections(sampler: sampler)
+        try injections.setCPULoad(threads: 1, duty: 0.2)
+        try injections.setMemoryPressure(megabytes: 8)
+        injections.setDrift(try InputDrift(.noise, severity: 3))
+        try injections.overrideBattery(percent: 35)
+        #expect(sampler.sample().injected == ["cpu load 1 × 20 %", "memory pressure 8 MB", "drift noise 3", "battery 35 % (override)"])
+        #expect(injections.drift == (try InputDrift(.noise, severity: 3)))
+        injections.stopAll()
+        try injections.overrideBattery(percent: nil)
+        #expect(sampler.sample().injected.isEmpty)
+        #expect(injections.drift == nil)
+    }
+
+    /// A bad request changes nothing that runs.
+    @Test func aRefusedInjectionLeavesTheRunningOnes() throws {
+        let injections = DemoInjections()
+        try injections.setCPULoad(threads: 1, duty: 0.1)
+        #expect(throws: InjectionError.self) { try injections.setCPULoad(threads: 0, duty: 1) }
+        #expect(injections.labels == ["cpu load 1 × 10 %"])
+        injections.stopAll()
+        #expect(injections.labels.isEmpty)
+    }
+}

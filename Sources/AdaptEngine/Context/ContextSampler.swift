@@ -103,11 +103,14 @@ public final class ContextSampler: @unchecked Sendable {
         let (injected, batteryOverride) = shared.withLock { ($0.injected, $0.batteryOverride) }
 
         var utilization: CPUUtilization?
-        var stall: Int?, processCores: Double?, throughput: NetworkThroughput?
+        var stall: Int?, stallShare: Double?, processCores: Double?, throughput: NetworkThroughput?
         if let previous {
             let elapsed = LatencyStatistics.seconds(previous.instant.duration(to: now))
             if let earlier = previous.cpu, let cpu { utilization = CPUTimes.utilization(from: earlier, to: cpu) }
-            if let before = previous.stall, let after = cpuPressure?.some.totalMicroseconds, after >= before { stall = after - before }
+            if let before = previous.stall, let after = cpuPressure?.some.totalMicroseconds, after >= before {
+                stall = after - before
+                if elapsed > 0 { stallShare = min(1, Double(after - before) / (elapsed * 1e6)) }
+            }
             if let before = previous.process, let process, elapsed > 0 {
                 let spent = (process.userSeconds + process.systemSeconds) - (before.userSeconds + before.systemSeconds)
                 if spent >= 0 { processCores = spent / elapsed }
@@ -126,7 +129,7 @@ public final class ContextSampler: @unchecked Sendable {
             cpuUtilization: utilization?.total, coreUtilization: utilization?.cores ?? [],
             loadAverage: LoadAverage.read(from: root), cpuFrequencies: CPUFrequency.read(from: root),
             cpuPressure: cpuPressure, memoryPressure: PressureStall.read(.memory, from: root),
-            ioPressure: PressureStall.read(.io, from: root), cpuStallMicroseconds: stall,
+            ioPressure: PressureStall.read(.io, from: root), cpuStallMicroseconds: stall, cpuStallShare: stallShare,
             memory: MemoryInfo.read(from: root), process: process, processCores: processCores,
             cgroup: cgroup, thermal: ThermalZones.read(from: root), power: power,
             batteryPercent: measuredBattery ?? batteryOverride, batteryInjected: measuredBattery == nil && batteryOverride != nil,

@@ -13,6 +13,8 @@ public struct ContextSnapshot: Sendable, Equatable {
     public var ioPressure: PressureStall?
     /// Microseconds of CPU "some" stall since the previous reading: moves within one interval, where avg10 lags.
     public var cpuStallMicroseconds: Int?
+    /// The same as a share of the interval, 0…1: PSI cpu "some" over the last interval alone.
+    public var cpuStallShare: Double?
     public var memory: MemoryInfo?
     public var process: ProcessUsage?
     /// The process's CPU time since the previous reading, in cores (1 = one core busy all the time).

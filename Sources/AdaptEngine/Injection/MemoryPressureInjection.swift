@@ -2,9 +2,11 @@ internal import Foundation
 
 /// Real memory pressure for demos: `megabytes` MB allocated and written page by page, so they are resident and the
 /// kernel's available memory really drops; released when stopped.
-public final class MemoryPressureInjection {
+public final class MemoryPressureInjection: @unchecked Sendable {
+    // @unchecked: `block` is only touched under `lock`.
     public let megabytes: Int
     private var block: UnsafeMutableRawPointer?
+    private let lock = NSLock()
 
     public init(megabytes: Int) throws {
         guard megabytes >= 1 else { throw InjectionError.invalid("memory pressure needs at least 1 MB, \(megabytes) given") }
@@ -13,10 +15,12 @@ public final class MemoryPressureInjection {
 
     deinit { stop() }
 
-    public var isRunning: Bool { block != nil }
+    public var isRunning: Bool { lock.withLock { block != nil } }
 
     /// Allocates and touches the memory; does nothing when it is already held.
     public func start() throws {
+        lock.lock()
+        defer { lock.unlock() }
         guard block == nil else { return }
         let bytes = megabytes << 20
         // malloc serves a block this large with its own mapping, which free returns to the kernel at once.
@@ -32,7 +36,9 @@ public final class MemoryPressureInjection {
     }
 
     public func stop() {
-        free(block)
-        block = nil
+        lock.withLock {
+            free(block)
+            block = nil
+        }
     }
 }
