@@ -91,7 +91,8 @@ public final class ContextSampler: @unchecked Sendable {
         shared.withLock { $0.batteryOverride = percent }
     }
 
-    /// Reads every sensor now, compares with the previous reading, records and returns the snapshot.
+    /// Reads every sensor now, compares with the previous reading, records and returns the snapshot. Call it
+    /// directly only while the sampler is not `start`ed (tests, benchmarks): it is the sampling thread's work.
     @discardableResult
     public func sample() -> ContextSnapshot {
         let now = clock.now
