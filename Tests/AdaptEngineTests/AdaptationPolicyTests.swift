@@ -1,0 +1,66 @@
+import Testing
+@testable import AdaptEngine
+
+@Suite struct AdaptationPolicyTests {
+    // Figures like the demo family's front.
+    static let small = PolicyCandidate(id: "small", accuracy: 0.898, latencyP95Ms: 0.01, memoryMB: 0.2)
+    static let medium = PolicyCandidate(id: "medium", accuracy: 0.919, latencyP95Ms: 0.05, memoryMB: 0.06)
+    static let large = PolicyCandidate(id: "large", accuracy: 0.930, latencyP95Ms: 0.30, memoryMB: 0.56)
+    static let candidates = [small, medium, large]
+    static let budgets = PolicyBudgets(latencyMs: 0.5, memoryMB: 8, accuracyFloor: 0.90)
+    let policy = AdaptationPolicy()
+
+    func input(_ mode: PolicyMode = .maxAccuracy, contention: Double = 1, active: String? = nil, since: Double = 10,
+               budgets: PolicyBudgets = budgets, pinned: String? = nil, paused: Bool = false) -> PolicyInput {
+        PolicyInput(candidates: Self.candidates, budgets: budgets, mode: mode, contention: contention, active: active,
+                    secondsSinceSwitch: since, pinned: pinned, paused: paused)
+    }
+
+    @Test func eachModePicksItsVariant() {
+        #expect(policy.decide(input(.maxAccuracy)).variant == "large")
+        #expect(policy.decide(input(.minLatency)).variant == "medium")  // small is below the 0.90 floor
+        #expect(policy.decide(input(.balanced)).variant == "large")      // 0.30 ≤ 0.6 × 0.5
+        let tight = PolicyBudgets(latencyMs: 0.4, memoryMB: 8, accuracyFloor: 0.90)
+        #expect(policy.decide(input(.balanced, budgets: tight)).variant == "medium")  // 0.30 > 0.6 × 0.4
+        #expect(policy.decide(input(.maxAccuracy, budgets: tight)).variant == "large")
+    }
+
+    /// Contention scales every prediction; the active variant breaking the budget is left at once, dwell or not.
+    @Test func contentionBreakingTheBudgetSwitchesAtOnce() {
+        let decision = policy.decide(input(contention: 2, active: "large", since: 0.5))
+        #expect(decision == PolicyDecision(
+            variant: "medium", switched: true, reason: "large → medium: its predicted p95 0.60 ms exceeds the 0.50 ms budget"))
+    }
+
+    /// A voluntary switch waits for the dwell, and never to a variant within the margin of the budget.
+    @Test func hysteresisPreventsFlapping() {
+        let recent = policy.decide(input(active: "medium", since: 1))
+        #expect(recent.variant == "medium" && !recent.switched && recent.reason.contains("dwell"))
+        #expect(policy.decide(input(active: "medium", since: 3)).variant == "large")
+        // large predicted at 0.30 × 1.55 = 0.465 ms: inside the budget, but within 10 % of it.
+        let edge = policy.decide(input(contention: 1.55, active: "medium", since: 10))
+        #expect(edge.variant == "medium" && !edge.switched, "\(edge.reason)")
+        #expect(policy.decide(input(contention: 1.4, active: "medium", since: 10)).variant == "large")  // 0.42 ms
+    }
+
+    @Test func theOperatorWins() {
+        #expect(policy.decide(input(active: "large", pinned: "small"))
+            == PolicyDecision(variant: "small", switched: true, reason: "small pinned by the operator"))
+        let paused = policy.decide(input(contention: 5, active: "large", paused: true))
+        #expect(paused == PolicyDecision(variant: "large", switched: false, reason: "adaptation paused by the operator"))
+    }
+
+    @Test func nothingFeasibleRunsTheFastest() {
+        let decision = policy.decide(input(contention: 100, active: "large"))
+        #expect(decision.variant == "small" && decision.switched)
+        #expect(decision.reason == "no variant meets the budgets under 100.0× contention; running the fastest, small")
+    }
+
+    /// The same input gives the same decision, and ties go to the faster variant.
+    @Test func deterministicWithTiesBrokenByLatency() {
+        let twin = PolicyCandidate(id: "large-fast", accuracy: 0.930, latencyP95Ms: 0.20, memoryMB: 0.56)
+        let tied = PolicyInput(candidates: Self.candidates + [twin], budgets: Self.budgets, mode: .maxAccuracy)
+        #expect(policy.decide(tied).variant == "large-fast")
+        #expect(policy.decide(tied) == policy.decide(tied))
+    }
+}
