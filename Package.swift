@@ -48,7 +48,11 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "AdaptEngine",
-            dependencies: ["AdaptInference", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "AdaptInference", "CZlib", .product(name: "Yams", package: "Yams"),
+                // The runner's since-start latency percentiles.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

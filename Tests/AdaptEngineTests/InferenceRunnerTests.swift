@@ -1,0 +1,53 @@
+import AdaptInference
+import Foundation
+import Testing
+@testable import AdaptEngine
+
+@Suite struct InferenceRunnerTests {
+    /// Switching variants while frames flow: every frame is inferred exactly once, in order, on one variant, and
+    /// the counts add up.
+    @Test func switchesLoseNoFrameAndRunNoneTwice() throws {
+        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let backend = try XNNPACKBackend()
+        func prepared(_ id: String) throws -> PreparedVariant {
+            let spec = try #require(manifest.variants.first { $0.id == id })
+            return PreparedVariant(id: id, model: try InferenceSession(contentsOf: spec.file, backend: backend).model)
+        }
+        let (mlp, cnn) = (try prepared("mlp"), try prepared("cnn-w25"))
+        let runner = InferenceRunner(
+            source: DatasetFrameSource(images: images, normalization: manifest.input.normalization), initial: mlp,
+            recordFrames: true)
+        runner.start(maxFrames: 3000)
+        var switchesAsked = 0
+        while runner.statistics.frames < 3000 && runner.statistics.stoppedBecause == nil {
+            runner.switchTo(switchesAsked % 2 == 0 ? cnn : mlp)
+            switchesAsked += 1
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        runner.wait()
+        let statistics = runner.statistics
+        #expect(statistics.stoppedBecause == nil)
+        #expect(runner.frameLog.map(\.sequence) == Array(0..<3000))
+        #expect(statistics.frames == 3000 && statistics.framesPerVariant.values.reduce(0, +) == 3000)
+        #expect(statistics.switches >= 2, "\(statistics.switches) switches of \(switchesAsked) asked")
+        #expect(Set(runner.frameLog.map(\.variant)) == ["mlp", "cnn-w25"])
+        #expect(try #require(statistics.rollingAccuracy) > 0.85)
+        let latency = try #require(statistics.latencySinceStart)
+        #expect(latency.iterations == 3000 && latency.p50 > .zero)
+        #expect(try #require(statistics.recentLatency).iterations == 2000)
+    }
+
+    @Test func confidenceAndEntropyOfTheSoftmax() {
+        let even: [Float] = [3, 3]
+        even.withUnsafeBufferPointer { scores in
+            let summary = InferenceRunner.softmaxSummary(scores)
+            #expect(abs(summary.confidence - 0.5) < 1e-12 && abs(summary.entropy - log(2)) < 1e-12)
+        }
+        let sure: [Float] = [0, 50, 0]
+        sure.withUnsafeBufferPointer { scores in
+            let summary = InferenceRunner.softmaxSummary(scores)
+            #expect(summary.top == 1 && summary.confidence > 0.999999 && summary.entropy < 1e-15)
+        }
+    }
+}
