@@ -76,22 +76,26 @@ public final class InferenceRunner: @unchecked Sendable {
         shared.withLock { $0.pending = variant }
     }
 
+    /// Copies the windows under the lock and computes their percentiles outside it, so a reader never holds up the
+    /// inference thread for long (the since-start percentiles are a quick walk of the histogram, taken in place:
+    /// copying it would make the inference thread copy it back on its next record).
     public var statistics: RunnerStatistics {
-        shared.withLock { state in
+        let (copied, hits, recent) = shared.withLock { state in
             var statistics = state.statistics
-            let hits = state.hits.values
-            statistics.rollingAccuracy = hits.isEmpty ? nil : Double(hits.filter { $0 }.count) / Double(hits.count)
-            let recent = state.latencies.values
-            if !recent.isEmpty {
-                var window = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-                for value in recent { window.record(value) }
-                statistics.recentLatency = LatencyStatistics(
-                    histogram: window, total: .nanoseconds(Int64(recent.reduce(0, +))))
+            if state.histogram.totalCount > 0 {
                 statistics.latencySinceStart = LatencyStatistics(
                     histogram: state.histogram, total: .nanoseconds(Int64(state.totalNanoseconds)))
             }
-            return statistics
+            return (statistics, state.hits.values, state.latencies.values)
         }
+        var statistics = copied
+        statistics.rollingAccuracy = hits.isEmpty ? nil : Double(hits.filter { $0 }.count) / Double(hits.count)
+        if !recent.isEmpty {
+            var window = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            for value in recent { window.record(value) }
+            statistics.recentLatency = LatencyStatistics(histogram: window, total: .nanoseconds(Int64(recent.reduce(0, +))))
+        }
+        return statistics
     }
 
     /// Every frame's sequence number and variant, when the runner was made with `recordFrames`.
