@@ -22,11 +22,8 @@ public struct FamilyManifest: Sendable, Equatable {
         public var referenceAccuracy: Double?
     }
 
-    public struct Budgets: Sendable, Equatable {
-        public var latencyMs: Double
-        public var memoryMB: Double
-        public var accuracyFloor: Double
-    }
+    /// The policy's default budgets (the same type the policy takes).
+    public typealias Budgets = PolicyBudgets
 
     /// An on-device transform that derives more variants from each imported one (the compression issue uses these).
     public struct Transform: Sendable, Equatable {
