@@ -10,19 +10,31 @@ public struct InputDrift: Sendable, Equatable, CustomStringConvertible {
 
     public let kind: Kind
     public let severity: Int
+    /// The normalised Gaussian taps of a blur (empty for other kinds), made once rather than per frame.
+    private let blurWeights: [Float]
 
     public init(_ kind: Kind, severity: Int) throws {
         guard (1...5).contains(severity) else {
             throw InjectionError.invalid("drift severity must be 1…5, \(severity) given")
         }
         (self.kind, self.severity) = (kind, severity)
+        blurWeights = kind == .blur ? Self.gaussianTaps(sigma: Self.strength(kind, severity)) : []
+    }
+
+    private static func gaussianTaps(sigma: Double) -> [Float] {
+        let radius = Int((3 * sigma).rounded(.up))
+        let weights = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
     }
 
     public var description: String { "\(kind.rawValue) \(severity)" }
 
     /// The corruption's strength at this severity (units per kind: added brightness and noise σ in pixel values,
     /// contrast factor, blur σ in pixels, rotation in degrees).
-    public var strength: Double {
+    public var strength: Double { Self.strength(kind, severity) }
+
+    private static func strength(_ kind: Kind, _ severity: Int) -> Double {
         let table: [Double] = switch kind {
         case .brightness: [25, 50, 75, 100, 125]
         case .contrast: [0.6, 0.45, 0.3, 0.2, 0.1]
@@ -40,36 +52,37 @@ public struct InputDrift: Sendable, Equatable, CustomStringConvertible {
     ) {
         let count = height * width
         if output.count != count { output = [Float](repeating: 0, count: count) }
-        let pixels = Array(image)  // one frame, 0…255
+        // Read in place: copying the frame would allocate on every frame.
+        let base = image.startIndex
+        func pixel(_ index: Int) -> Float { Float(image[base + index]) }
         switch kind {
         case .brightness:
             let shift = Float(strength)
-            for index in 0..<count { output[index] = Self.clip(Float(pixels[index]) + shift) }
+            for index in 0..<count { output[index] = Self.clip(pixel(index) + shift) }
         case .contrast:
-            let mean = Float(pixels.reduce(0) { $0 + Int($1) }) / Float(max(count, 1)), factor = Float(strength)
-            for index in 0..<count { output[index] = Self.clip((Float(pixels[index]) - mean) * factor + mean) }
+            let mean = Float(image.reduce(0) { $0 + Int($1) }) / Float(max(count, 1)), factor = Float(strength)
+            for index in 0..<count { output[index] = Self.clip((pixel(index) - mean) * factor + mean) }
         case .noise:
             var generator = SeededGenerator(seed: seed)
             let sigma = Float(strength)
-            for index in 0..<count { output[index] = Self.clip(Float(pixels[index]) + sigma * Self.gaussian(&generator)) }
+            for index in 0..<count { output[index] = Self.clip(pixel(index) + sigma * Self.gaussian(&generator)) }
         case .blur:
-            blur(pixels, height: height, width: width, into: &output, scratch: &scratch)
+            blur(pixel, height: height, width: width, into: &output, scratch: &scratch)
         case .rotation:
-            rotate(pixels, height: height, width: width, into: &output)
+            rotate(pixel, height: height, width: width, into: &output)
         }
     }
 
     /// Separable Gaussian blur, edges repeated.
-    private func blur(_ pixels: [UInt8], height: Int, width: Int, into output: inout [Float], scratch: inout [Float]) {
-        let sigma = strength, radius = Int((3 * sigma).rounded(.up))
-        var weights = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
-        let total = weights.reduce(0, +)
-        weights = weights.map { $0 / total }
-        if scratch.count != pixels.count { scratch = [Float](repeating: 0, count: pixels.count) }
+    private func blur(
+        _ pixel: (Int) -> Float, height: Int, width: Int, into output: inout [Float], scratch: inout [Float]
+    ) {
+        let weights = blurWeights, radius = blurWeights.count / 2
+        if scratch.count != height * width { scratch = [Float](repeating: 0, count: height * width) }
         for y in 0..<height {
             for x in 0..<width {
                 var sum: Float = 0
-                for k in -radius...radius { sum += weights[k + radius] * Float(pixels[y * width + min(max(x + k, 0), width - 1)]) }
+                for k in -radius...radius { sum += weights[k + radius] * pixel(y * width + min(max(x + k, 0), width - 1)) }
                 scratch[y * width + x] = sum
             }
         }
@@ -83,11 +96,11 @@ public struct InputDrift: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Rotation about the centre, counter-clockwise, bilinear; what comes from outside the image is black (0).
-    private func rotate(_ pixels: [UInt8], height: Int, width: Int, into output: inout [Float]) {
+    private func rotate(_ pixelAt: (Int) -> Float, height: Int, width: Int, into output: inout [Float]) {
         let angle = strength * .pi / 180, (cosine, sine) = (cos(angle), sin(angle))
         let (centreX, centreY) = (Double(width - 1) / 2, Double(height - 1) / 2)
         func pixel(_ x: Int, _ y: Int) -> Double {
-            x >= 0 && x < width && y >= 0 && y < height ? Double(pixels[y * width + x]) : 0
+            x >= 0 && x < width && y >= 0 && y < height ? Double(pixelAt(y * width + x)) : 0
         }
         for y in 0..<height {
             for x in 0..<width {
