@@ -1,4 +1,5 @@
 import AdaptEngine
+import AdaptInference
 import ArgumentParser
 import Foundation
 
@@ -53,8 +54,7 @@ struct ContextBench: ParsableCommand {
         var loadOn: ContinuousClock.Instant?, loadOff: ContinuousClock.Instant?
         var reachedBusy: Double?, fellBack: Double?, stallDuringLoad = 0
         func seconds(since instant: ContinuousClock.Instant) -> Double {
-            let duration = instant.duration(to: clock.now)
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            LatencyStatistics.seconds(instant.duration(to: clock.now))
         }
         sampler.sample()
         while seconds(since: start) < 2 + loadSeconds + 3 {
@@ -85,9 +85,7 @@ struct ContextBench: ParsableCommand {
     }
 
     static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        LatencyStatistics.seconds(LatencyBenchmark.threadCPUTime() ?? .zero)
     }
 }
 

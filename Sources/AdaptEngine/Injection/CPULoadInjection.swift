@@ -59,20 +59,14 @@ public final class CPULoadInjection: @unchecked Sendable {
     private func work() {
         let clock = ContinuousClock()
         let busy = Self.period * duty, idle = Self.period - Self.period * duty
-        let startCPU = Self.threadCPUNanoseconds()
+        let startCPU = LatencyBenchmark.threadCPUTime() ?? .zero
         while !stopping.load(ordering: .relaxed) {
             let spinUntil = clock.now.advanced(by: busy)
             while clock.now < spinUntil && !stopping.load(ordering: .relaxed) {}
             if idle > .zero { Thread.sleep(forTimeInterval: LatencyStatistics.seconds(idle)) }
         }
-        let spent = Self.threadCPUNanoseconds() - startCPU
+        let spent = LatencyStatistics.nanoseconds((LatencyBenchmark.threadCPUTime() ?? startCPU) - startCPU)
         state.withLock { $0.busyNanoseconds += spent }
-    }
-
-    static func threadCPUNanoseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }
 

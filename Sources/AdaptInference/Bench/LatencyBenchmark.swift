@@ -105,8 +105,17 @@ public enum LatencyBenchmark {
 
     /// CPU time of the whole process so far (all threads), or nil where the clock is unavailable.
     static func processCPUTime() -> Duration? {
+        cpuTime(CLOCK_PROCESS_CPUTIME_ID)
+    }
+
+    /// CPU time the calling thread has used so far, or nil where the clock is unavailable.
+    public static func threadCPUTime() -> Duration? {
+        cpuTime(CLOCK_THREAD_CPUTIME_ID)
+    }
+
+    private static func cpuTime(_ clock: clockid_t) -> Duration? {
         var time = timespec()
-        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return nil }
+        guard clock_gettime(clock, &time) == 0 else { return nil }
         return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 }

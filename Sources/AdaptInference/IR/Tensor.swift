@@ -79,8 +79,8 @@ public struct Tensor: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// A row-major `rows × columns` matrix's values, transposed.
-    public static func transpose2D(_ values: [Float], rows: Int, columns: Int) -> [Float] {
+    /// A row-major `rows × columns` matrix's values, transposed (float weights, or int8 codes).
+    public static func transpose2D<Element>(_ values: [Element], rows: Int, columns: Int) -> [Element] {
         var result = values  // every element is overwritten below
         for row in 0..<rows {
             for column in 0..<columns { result[column * rows + row] = values[row * columns + column] }

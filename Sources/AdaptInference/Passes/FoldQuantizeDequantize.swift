@@ -77,12 +77,8 @@ public enum FoldQuantizeDequantize {
         var codes = values.int64s.map { Int8(clamping: $0) }
         var shape = values.shape
         if outputAxis == 1 {
-            let (rows, columns) = (shape[0], shape[1])
-            let source = codes
-            for row in 0..<rows {
-                for column in 0..<columns { codes[column * rows + row] = source[row * columns + column] }
-            }
-            shape = [columns, rows]
+            codes = Tensor.transpose2D(codes, rows: shape[0], columns: shape[1])
+            shape = [shape[1], shape[0]]
         }
         let channelScales = scales.count == 1 ? [Float](repeating: scales[0], count: shape[0]) : scales
         guard channelScales.count == shape[0] else { return nil }
