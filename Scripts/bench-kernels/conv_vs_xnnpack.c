@@ -12,17 +12,7 @@
 #include <xnnpack.h>
 
 #include "CKernels.h"
-
-static double now_us(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_common.h"
 
 static float *floats(size_t count) {
     float *p = aligned_alloc(64, (count * sizeof(float) + 64 + 63) / 64 * 64);  // XNNPACK may read 16 B past

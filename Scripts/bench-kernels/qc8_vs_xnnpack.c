@@ -12,17 +12,8 @@
 #include <time.h>
 #include <xnnpack.h>
 #include "CKernels.h"
+#include "bench_common.h"
 
-static double now_us(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }
-static int by_value(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
-// 64-byte aligned, with room for XNNPACK's reads past the end, filled with a sentinel.
-static void *bytes(size_t count) {
-    size_t size = (count + 64 + 63) / 64 * 64;
-    void *p = aligned_alloc(64, size);
-    if (!p) { perror("aligned_alloc"); exit(1); }
-    memset(p, 0x5a, size);
-    return p;
-}
 
 int main(int argc, char **argv) {
     if (argc < 14) {
@@ -37,13 +28,10 @@ int main(int argc, char **argv) {
     size_t oh = (h + pt + pb - ((kh - 1) * dilation + 1)) / stride + 1;
     size_t ow = (w + pl + pr - ((kw - 1) * dilation + 1)) / stride + 1;
     size_t in_count = n * h * w * cin, out_count = n * oh * ow * cout, wcount = cout * kh * kw * cin;
-    int8_t *input = bytes(in_count), *weights = bytes(wcount), *expected = bytes(out_count), *actual = bytes(out_count);
-    int32_t *bias = bytes(cout * 4);
-    float *scales = bytes(cout * 4);
-    srand(3);
-    for (size_t i = 0; i < in_count; i++) input[i] = (int8_t)(rand() % 256 - 128);
-    for (size_t i = 0; i < wcount; i++) weights[i] = (int8_t)(rand() % 255 - 127);
-    for (size_t i = 0; i < cout; i++) { bias[i] = rand() % 20001 - 10000; scales[i] = 0.001f + 0.01f * (float)rand() / (float)RAND_MAX; }
+    int8_t *input = bench_bytes(in_count), *weights = bench_bytes(wcount), *expected = bench_bytes(out_count), *actual = bench_bytes(out_count);
+    int32_t *bias = bench_bytes(cout * 4);
+    float *scales = bench_bytes(cout * 4);
+    qc8_fill(input, in_count, weights, wcount, bias, scales, cout);
     int8_t izp = -7, ozp = 5; float is = 0.05f, os = 0.4f; int8_t omin = -128, omax = 127;
     if (getenv("RELU")) { ozp = -128; omin = -128; }
     xnn_operator_t op = NULL;
@@ -61,10 +49,10 @@ int main(int argc, char **argv) {
         .input = input, .output = actual, .out_pixel_stride = cout,
         .input_zero_point = izp, .output_zero_point = ozp, .output_min = omin, .output_max = omax,
     };
-    void *packed = bytes(adapt_conv2d_qc8_packed_bytes(&conv));
+    void *packed = bench_bytes(adapt_conv2d_qc8_packed_bytes(&conv));
     adapt_conv2d_qc8_pack(&conv, weights, bias, is, scales, os, packed);
     conv.packed = packed;
-    conv.flipped = bytes(adapt_conv2d_qc8_flipped_bytes(&conv));
+    conv.flipped = bench_bytes(adapt_conv2d_qc8_flipped_bytes(&conv));
     adapt_conv2d_qc8_fill_padding(&conv);
     size_t tiles = adapt_conv2d_qc8_tile_count(&conv), chunks = adapt_conv2d_qc8_flip_count(&conv);
     double *xnn = malloc(sizeof(double) * iterations), *own = malloc(sizeof(double) * iterations);
@@ -74,9 +62,5 @@ int main(int argc, char **argv) {
         adapt_conv2d_qc8_flip_chunks(&conv, 0, chunks); adapt_conv2d_qc8_run_tiles(&conv, 0, tiles); double t2 = now_us();
         xnn[r] = t1 - t0; own[r] = t2 - t1;
     }
-    qsort(xnn, iterations, sizeof(double), by_value); qsort(own, iterations, sizeof(double), by_value);
-    size_t differ = 0; int worst = 0;
-    for (size_t i = 0; i < out_count; i++) { int d = abs(expected[i] - actual[i]); if (d) differ++; if (d > worst) worst = d; }
-    printf("%9.1f %9.1f %6.2f %6d %8zu\n", xnn[iterations / 2], own[iterations / 2], own[iterations / 2] / xnn[iterations / 2], worst, differ);
-    return worst == 0 ? 0 : 1;
+    return qc8_report(xnn, own, iterations, expected, actual, out_count);
 }
