@@ -36,6 +36,10 @@ import Testing
         clock.now += .milliseconds(1)
         pacer.waitForNextFrame()
         #expect(clock.slept == [.milliseconds(7), .milliseconds(9)])
+        #expect(pacer.dropped == 0, "a late frame is not a dropped one")
+        clock.now += .milliseconds(45)    // due at 45 ms, asked at 80: it stands in for 75; 45, 55, 65 were dropped
+        pacer.waitForNextFrame()
+        #expect(pacer.dropped == 3)
     }
 
     @Test func unpacedNeverSleeps() {

@@ -24,6 +24,11 @@ public struct RingBuffer<Element: Sendable>: Sendable {
         }
     }
 
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        next = 0
+    }
+
     /// The values, oldest first.
     public var values: [Element] {
         storage.count < capacity ? storage : Array(storage[next...] + storage[..<next])

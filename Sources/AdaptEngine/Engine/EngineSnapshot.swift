@@ -147,7 +147,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
 /// One line of the event log.
 public struct EngineEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case start, switch, pin, unpin, pause, resume, budget, mode, injection, probe, profile, prepare, error, stop
+        case start, `switch`, pin, unpin, pause, resume, budget, mode, injection, probe, profile, prepare, error, stop
     }
 
     public var sequence: Int
@@ -158,5 +158,111 @@ public struct EngineEvent: Sendable, Equatable, Codable {
 
     public init(sequence: Int, seconds: Double, kind: Kind, reason: String) {
         (self.sequence, self.seconds, self.kind, self.reason) = (sequence, seconds, kind, reason)
+    }
+}
+
+// Encoders written out (not synthesised) so an absent value is `null` rather than a missing key: DESIGN.md's
+// contract is that every line has every field. They live here because the synthesised `CodingKeys` are private.
+
+extension EngineSnapshot {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(timestamp, forKey: .timestamp)
+        try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
+        try container.encode(host, forKey: .host)
+        try container.encode(family, forKey: .family)
+        try container.encode(state, forKey: .state)
+        try container.encode(active, forKey: .active)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(context, forKey: .context)
+        try container.encode(inference, forKey: .inference)
+        try container.encode(variants, forKey: .variants)
+        try container.encode(events, forKey: .events)
+    }
+}
+
+extension EngineSnapshot.Active {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(transform, forKey: .transform)
+        try container.encode(pinned, forKey: .pinned)
+        try container.encode(secondsSinceSwitch, forKey: .secondsSinceSwitch)
+    }
+}
+
+extension EngineSnapshot.Policy {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(latencyBudgetMs, forKey: .latencyBudgetMs)
+        try container.encode(memoryBudgetMb, forKey: .memoryBudgetMb)
+        try container.encode(accuracyFloor, forKey: .accuracyFloor)
+        try container.encode(paused, forKey: .paused)
+        try container.encode(pinned, forKey: .pinned)
+        try container.encode(contention, forKey: .contention)
+        try container.encode(reason, forKey: .reason)
+    }
+}
+
+extension EngineSnapshot.Context {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cpuUtil, forKey: .cpuUtil)
+        try container.encode(coreUtil, forKey: .coreUtil)
+        try container.encode(loadAverage1m, forKey: .loadAverage1m)
+        try container.encode(memTotalMb, forKey: .memTotalMb)
+        try container.encode(memAvailableMb, forKey: .memAvailableMb)
+        try container.encode(swapUsedMb, forKey: .swapUsedMb)
+        try container.encode(cpuPressureAvg10, forKey: .cpuPressureAvg10)
+        try container.encode(memoryPressureAvg10, forKey: .memoryPressureAvg10)
+        try container.encode(ioPressureAvg10, forKey: .ioPressureAvg10)
+        try container.encode(cpuStallShare, forKey: .cpuStallShare)
+        try container.encode(processCpuCores, forKey: .processCpuCores)
+        try container.encode(processRssMb, forKey: .processRssMb)
+        try container.encode(cgroupCpuLimitCores, forKey: .cgroupCpuLimitCores)
+        try container.encode(cgroupMemoryLimitMb, forKey: .cgroupMemoryLimitMb)
+        try container.encode(temperatureC, forKey: .temperatureC)
+        try container.encode(temperatureZone, forKey: .temperatureZone)
+        try container.encode(batteryPercent, forKey: .batteryPercent)
+        try container.encode(batteryInjected, forKey: .batteryInjected)
+        try container.encode(networkRxBytesPerS, forKey: .networkRxBytesPerS)
+        try container.encode(networkTxBytesPerS, forKey: .networkTxBytesPerS)
+        try container.encode(injected, forKey: .injected)
+    }
+}
+
+extension EngineSnapshot.Inference {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(count, forKey: .count)
+        try container.encode(throughputIps, forKey: .throughputIps)
+        try container.encode(latencyMs, forKey: .latencyMs)
+        try container.encode(latencyMsSinceStart, forKey: .latencyMsSinceStart)
+        try container.encode(accuracy, forKey: .accuracy)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(entropy, forKey: .entropy)
+        try container.encode(drops, forKey: .drops)
+        try container.encode(switches, forKey: .switches)
+        try container.encode(stoppedBecause, forKey: .stoppedBecause)
+    }
+}
+
+extension EngineSnapshot.Variant {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(parent, forKey: .parent)
+        try container.encode(transform, forKey: .transform)
+        try container.encode(accuracy, forKey: .accuracy)
+        try container.encode(latencyMsP50, forKey: .latencyMsP50)
+        try container.encode(latencyMsP95, forKey: .latencyMsP95)
+        try container.encode(memoryMb, forKey: .memoryMb)
+        try container.encode(onFront, forKey: .onFront)
+        try container.encode(state, forKey: .state)
+        try container.encode(predictedLatencyMsP95, forKey: .predictedLatencyMsP95)
+        try container.encode(observedLatencyMsP95, forKey: .observedLatencyMsP95)
+        try container.encode(detail, forKey: .detail)
     }
 }

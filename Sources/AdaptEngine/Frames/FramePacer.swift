@@ -11,6 +11,8 @@ public struct FramePacer {
     private let now: () -> Duration
     private let sleep: (Duration) -> Void
     private var nextDue: Duration?
+    /// Frame slots that passed while a late frame was still running (a camera would have dropped them).
+    public private(set) var dropped = 0
 
     /// - Parameters:
     ///   - framesPerSecond: nil or ≤ 0 means as fast as possible.
@@ -40,6 +42,7 @@ public struct FramePacer {
         let interval = Duration.nanoseconds(Int64(1e9 / framesPerSecond))
         let current = now()
         guard let due = nextDue, due > current else {
+            if let due = nextDue { dropped += Int((current - due) / interval) }
             nextDue = current + interval
             return
         }

@@ -13,9 +13,9 @@ public struct InputDrift: Sendable, Equatable, CustomStringConvertible {
     /// The normalised Gaussian taps of a blur (empty for other kinds), made once rather than per frame.
     private let blurWeights: [Float]
 
-    public init(_ kind: Kind, severity: Int) throws {
+    public init(_ kind: Kind, severity: Int) throws(InjectionError) {
         guard (1...5).contains(severity) else {
-            throw InjectionError.invalid("drift severity must be 1…5, \(severity) given")
+            throw .invalid("drift severity must be 1…5, \(severity) given")
         }
         (self.kind, self.severity) = (kind, severity)
         blurWeights = kind == .blur ? Self.gaussianTaps(sigma: Self.strength(kind, severity)) : []

@@ -40,14 +40,19 @@ public struct PolicyInput: Sendable {
     /// Observed ÷ profiled latency of the active variant: how much slower the device runs now; every candidate's
     /// predicted latency is its profile × this.
     public var contention: Double
+    /// p95 latencies (ms) measured lately on this device for some variants (the active one, probes): where one is
+    /// known it is the prediction, since contention does not slow every model alike.
+    public var observedLatencyP95Ms: [String: Double]
     public var active: String?
     public var secondsSinceSwitch: Double
     public var pinned: String?
     public var paused: Bool
 
     public init(candidates: [PolicyCandidate], budgets: PolicyBudgets, mode: PolicyMode, contention: Double = 1,
-                active: String? = nil, secondsSinceSwitch: Double = .infinity, pinned: String? = nil, paused: Bool = false) {
+                observedLatencyP95Ms: [String: Double] = [:], active: String? = nil, secondsSinceSwitch: Double = .infinity,
+                pinned: String? = nil, paused: Bool = false) {
         (self.candidates, self.budgets, self.mode, self.contention) = (candidates, budgets, mode, contention)
+        self.observedLatencyP95Ms = observedLatencyP95Ms
         (self.active, self.secondsSinceSwitch, self.pinned, self.paused) = (active, secondsSinceSwitch, pinned, paused)
     }
 }
@@ -82,7 +87,10 @@ public struct AdaptationPolicy: Sendable, Equatable {
             return PolicyDecision(variant: input.active, switched: false, reason: "adaptation paused by the operator")
         }
         let contention = max(input.contention, 0)
-        func predicted(_ candidate: PolicyCandidate) -> Double { candidate.latencyP95Ms * contention }
+        let observed = input.observedLatencyP95Ms
+        func predicted(_ candidate: PolicyCandidate) -> Double {
+            observed[candidate.id] ?? candidate.latencyP95Ms * contention
+        }
         let budgets = input.budgets
         func withinMemory(_ candidate: PolicyCandidate) -> Bool { candidate.memoryMB <= budgets.memoryMB }
         func withinLatency(_ candidate: PolicyCandidate, share: Double = 1) -> Bool { predicted(candidate) <= budgets.latencyMs * share }

@@ -32,6 +32,22 @@ public struct RunnerStatistics: Sendable {
     public var stoppedBecause: String?
 }
 
+/// The active variant's latencies over the last moments, for the engine's contention estimate.
+public struct ActiveWindow: Sendable {
+    public var variant: String
+    /// Latencies (nanoseconds) of the active variant's frames that ended in the window, oldest first; frames of
+    /// the variant before it became active (and probe frames) are not in it.
+    public var latencies: [UInt64]
+}
+
+/// A few frames run on another variant between two of the active one's, to see how fast it is now.
+public struct ProbeResult: Sendable {
+    public var variant: String
+    public var latencies: [UInt64]
+    /// Seconds since the runner started, when the probe ended.
+    public var endedAt: Double
+}
+
 /// The inference thread: takes the next frame, runs the active variant, records what happened. A switch is
 /// picked up between two frames, so no frame is dropped or run twice across it.
 public final class InferenceRunner: @unchecked Sendable {
@@ -41,16 +57,34 @@ public final class InferenceRunner: @unchecked Sendable {
 
     private var source: any FrameSource
     private var variant: PreparedVariant
+    private struct Probe {
+        var variant: PreparedVariant
+        var framesLeft: Int
+        /// Runner seconds after which the probe ends even if frames are left (a slow variant under load).
+        var deadline: Double?
+        let maxSeconds: Double
+        var latencies: [UInt64] = []
+    }
+    /// A frame's end (runner nanoseconds) and latency.
+    private struct Timed: Sendable {
+        var end: UInt64
+        var latency: UInt64
+    }
     private struct Shared {
         var pending: PreparedVariant?
+        var probe: Probe?
+        var probeResults: [ProbeResult] = []
+        var activeWindow: RingBuffer<Timed>
         var statistics: RunnerStatistics
         var hits: RingBuffer<Bool>
         var latencies: RingBuffer<UInt64>
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         var totalNanoseconds: UInt64 = 0
-        /// (sequence, variant) of every frame, when asked for (tests count frames with it).
-        var log: [(sequence: Int, variant: String)]?
+        /// Every frame with its sequence number, when asked for (tests count frames, evaluations score them).
+        var log: [(sequence: Int, record: FrameRecord)]?
     }
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
     private let shared: Mutex<Shared>
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -63,11 +97,16 @@ public final class InferenceRunner: @unchecked Sendable {
         variant = initial
         self.accuracyWindow = accuracyWindow
         self.latencyWindow = latencyWindow
+        origin = clock.now
         shared = Mutex(Shared(
+            activeWindow: RingBuffer(capacity: 4096),
             statistics: RunnerStatistics(active: initial.id, frames: 0, framesPerVariant: [:], switches: 0),
             hits: RingBuffer(capacity: accuracyWindow), latencies: RingBuffer(capacity: latencyWindow),
             log: recordFrames ? [] : nil))
     }
+
+    /// Seconds since the runner was made: the time base of frame records, probes and windows.
+    public var seconds: Double { LatencyStatistics.seconds(origin.duration(to: clock.now)) }
 
     deinit { stop() }
 
@@ -99,7 +138,37 @@ public final class InferenceRunner: @unchecked Sendable {
     }
 
     /// Every frame's sequence number and variant, when the runner was made with `recordFrames`.
-    public var frameLog: [(sequence: Int, variant: String)] { shared.withLock { $0.log ?? [] } }
+    public var frameLog: [(sequence: Int, variant: String)] {
+        shared.withLock { $0.log ?? [] }.map { ($0.sequence, $0.record.variant) }
+    }
+
+    /// Every frame run, when the runner was made with `recordFrames`.
+    public var frameRecords: [FrameRecord] { shared.withLock { $0.log ?? [] }.map(\.record) }
+
+    /// The active variant's frames that ended in the last `seconds`, at most the newest `maxFrames` of them.
+    public func activeWindow(lastSeconds seconds: Double, maxFrames: Int = 2048) -> ActiveWindow {
+        let now = UInt64(max(0, LatencyStatistics.nanoseconds(origin.duration(to: clock.now))))
+        let since = now - min(now, UInt64(seconds * 1e9))
+        let (variant, timed) = shared.withLock { ($0.statistics.active, $0.activeWindow.values) }
+        return ActiveWindow(variant: variant, latencies: timed.suffix(maxFrames).filter { $0.end >= since }.map(\.latency))
+    }
+
+    /// Runs the next `frames` frames (or fewer, once `maxSeconds` have passed since the probe began) on `variant`,
+    /// then the active variant again; the latencies come back from `takeProbeResults`. Replaces a probe in progress.
+    public func probe(_ variant: PreparedVariant, frames: Int, maxSeconds: Double) {
+        shared.withLock { $0.probe = Probe(variant: variant, framesLeft: max(1, frames), deadline: nil, maxSeconds: maxSeconds) }
+    }
+
+    /// Whether a probe is asked for or running.
+    public var probing: Bool { shared.withLock { $0.probe != nil } }
+
+    /// Probes finished since the last call.
+    public func takeProbeResults() -> [ProbeResult] {
+        shared.withLock { state in
+            defer { state.probeResults.removeAll() }
+            return state.probeResults
+        }
+    }
 
     /// Starts the inference thread, running at most `maxFrames` frames (nil: until `stop` or the source ends).
     public func start(maxFrames: Int? = nil) {
@@ -126,21 +195,23 @@ public final class InferenceRunner: @unchecked Sendable {
     }
 
     private func run(maxFrames: Int?) {
-        let clock = ContinuousClock()
         var done = 0
         while !stopping.load(ordering: .relaxed), maxFrames.map({ done < $0 }) ?? true {
             // The switch happens here, between two frames: the frame below runs entirely on one variant.
-            if let next = shared.withLock({ state -> PreparedVariant? in
+            let (next, probe) = shared.withLock { state -> (PreparedVariant?, PreparedVariant?) in
                 defer { state.pending = nil }
-                return state.pending
-            }), next !== variant {
+                return (state.pending, state.probe?.variant)
+            }
+            if let next, next !== variant {
                 variant = next
                 shared.withLock { state in
                     state.statistics.active = next.id
                     state.statistics.switches += 1
+                    state.activeWindow.removeAll()
                 }
             }
-            let model = variant.model
+            let running = probe ?? variant
+            let model = running.model
             do {
                 guard let frame = try source.next(into: model.inputBuffer(0)) else {
                     shared.withLock { $0.statistics.stoppedBecause = "the frame source ended" }
@@ -148,11 +219,12 @@ public final class InferenceRunner: @unchecked Sendable {
                 }
                 let start = clock.now
                 try model.run()
-                let elapsed = start.duration(to: clock.now)
+                let end = clock.now
                 let scores = model.outputBuffer(0)
                 let (top, confidence, entropy) = Self.softmaxSummary(scores)
-                let nanoseconds = UInt64(max(0, LatencyStatistics.nanoseconds(elapsed)))
-                let id = variant.id
+                let nanoseconds = UInt64(max(0, LatencyStatistics.nanoseconds(start.duration(to: end))))
+                let endNanoseconds = UInt64(max(0, LatencyStatistics.nanoseconds(origin.duration(to: end))))
+                let id = running.id
                 shared.withLock { state in
                     state.statistics.frames += 1
                     state.statistics.framesPerVariant[id, default: 0] += 1
@@ -162,13 +234,37 @@ public final class InferenceRunner: @unchecked Sendable {
                     state.latencies.append(nanoseconds)
                     state.histogram.record(nanoseconds)
                     state.totalNanoseconds += nanoseconds
-                    state.log?.append((frame.sequence, id))
+                    if probe != nil {
+                        record(probeFrame: nanoseconds, endingAt: endNanoseconds, in: &state)
+                    } else {
+                        state.activeWindow.append(Timed(end: endNanoseconds, latency: nanoseconds))
+                    }
+                    if state.log != nil {
+                        let startSeconds = Double(endNanoseconds - min(endNanoseconds, nanoseconds)) / 1e9
+                        state.log?.append((frame.sequence, FrameRecord(
+                            start: startSeconds, latency: Double(nanoseconds) / 1e9, variant: id,
+                            correct: frame.label.map { $0 == top })))
+                    }
                 }
             } catch {
                 shared.withLock { $0.statistics.stoppedBecause = "\(error)" }
                 return
             }
             done += 1
+        }
+    }
+
+    private func record(probeFrame nanoseconds: UInt64, endingAt end: UInt64, in state: inout Shared) {
+        guard var probe = state.probe else { return }
+        let now = Double(end) / 1e9
+        probe.latencies.append(nanoseconds)
+        probe.framesLeft -= 1
+        if probe.deadline == nil { probe.deadline = now - Double(nanoseconds) / 1e9 + probe.maxSeconds }
+        if probe.framesLeft <= 0 || now >= probe.deadline ?? now {
+            state.probeResults.append(ProbeResult(variant: probe.variant.id, latencies: probe.latencies, endedAt: now))
+            state.probe = nil
+        } else {
+            state.probe = probe
         }
     }
 

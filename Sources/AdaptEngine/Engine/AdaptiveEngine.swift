@@ -1,0 +1,419 @@
+internal import AdaptInference
+internal import Foundation
+internal import Synchronization
+
+/// The engine: inference runs on its own thread without pause while a control thread watches it and the device,
+/// asks the policy, swaps variants between frames and publishes a snapshot about ten times a second. Operator
+/// commands (`send`) are applied at once and always win over the policy.
+public final class AdaptiveEngine: @unchecked Sendable {
+    // @unchecked: `runner` is set once in `start` before any other thread reads it; `loop` belongs to the control
+    // thread; everything shared is behind `shared`.
+    public struct Configuration: Sendable {
+        public var policy = AdaptationPolicy()
+        /// How often the policy decides (a command wakes it at once).
+        public var decisionInterval: Duration = .milliseconds(25)
+        public var snapshotInterval: Duration = .milliseconds(100)
+        /// The active variant's latency is judged over its frames of this many last seconds…
+        public var observationSeconds = 0.25
+        /// …once it has at least this many.
+        public var minimumObservedFrames = 16
+        /// Seconds a measured latency of a variant is trusted over its profile × contention.
+        public var observationLifetime = 5.0
+        /// A probe (a few frames on a more accurate variant, to see whether it fits now) at most this often, in
+        /// seconds; 0 turns probing off.
+        public var probeInterval = 1.0
+        public var probeFrames = 64
+        public var probeMaxSeconds = 0.03
+        public var eventCapacity = 1000
+        public var eventsPerSnapshot = 50
+        /// Keep every frame's record (for trace evaluation; grows with the run).
+        public var recordFrames = false
+        /// Frames per second of the stream (nil: as fast as inference goes).
+        public var framesPerSecond: Double?
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let profiles: [VariantProfile]
+    public let family: String
+    public let injections: DemoInjections
+    private let pool: VariantPool
+    private let sampler: ContextSampler?
+    private let drops = LiveFrameSource.DropCounter()
+    private let dataset: DatasetFrameSource
+    private let profileByID: [String: VariantProfile]
+    private let candidates: [PolicyCandidate]
+    private let host = ProcessInfo.processInfo.hostName
+    private var runner: InferenceRunner?
+
+    private struct Shared {
+        var controls: OperatorControls
+        var events: RingBuffer<EngineEvent>
+        var nextEvent = 0
+        var snapshot: EngineSnapshot?
+        var reason = "starting"
+        var switchTimes: [Double] = []
+        var decisionNanoseconds: RingBuffer<UInt64>
+        var state = EngineSnapshot.EngineState.starting
+    }
+    private let shared: Mutex<Shared>
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let controlFinished = DispatchSemaphore(value: 0)
+    private let clock = ContinuousClock()
+
+    /// The control thread's own state.
+    private struct Loop {
+        var active: String
+        var lastSwitch: Double
+        var observations: LatencyObservations
+        var contention: Double?
+        var lastProbe = -Double.infinity
+        var lastSnapshot = -Double.infinity
+        var framesAtLastSnapshot = 0
+        var snapshotSequence = 0
+        var stopAnnounced = false
+    }
+    private var loop: Loop?
+
+    /// - Parameters:
+    ///   - profiles: the variants' profiles (`VariantProfiler`), with the front marked; the policy chooses among them.
+    ///   - pool: builds the variants (owns the family and deriver from now on).
+    ///   - dataset: the frames to replay; drift injected through `injections` is applied to them.
+    ///   - sampler: the device's context (started and stopped with the engine); nil shows it unavailable.
+    public init(profiles: [VariantProfile], pool: VariantPool, family: String, dataset: DatasetFrameSource,
+                controls: OperatorControls, sampler: ContextSampler?, injections: DemoInjections,
+                configuration: Configuration = Configuration()) {
+        self.profiles = profiles
+        self.pool = pool
+        self.family = family
+        self.dataset = dataset
+        self.sampler = sampler
+        self.injections = injections
+        self.configuration = configuration
+        profileByID = Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        candidates = profiles.map {
+            PolicyCandidate(id: $0.id, accuracy: $0.accuracy.accuracy, latencyP95Ms: LatencyStatistics.milliseconds($0.latency.p95),
+                            memoryMB: $0.memoryMB)
+        }
+        shared = Mutex(Shared(
+            controls: controls, events: RingBuffer(capacity: configuration.eventCapacity),
+            decisionNanoseconds: RingBuffer(capacity: 100_000)))
+    }
+
+    deinit { stop() }
+
+    // MARK: Lifecycle
+
+    /// Prepares the first variant the policy picks from the profiles, starts inference on it, the context sampler,
+    /// the background preparation of the other variants and the control thread.
+    public func start() throws {
+        guard runner == nil else { return }
+        let controls = shared.withLock { $0.controls }
+        let first = policy(PolicyInput(
+            candidates: candidates, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
+        guard let firstID = first.variant else { throw ModelError.badInput(reason: "the family has no profiled variants") }
+        let prepared = try pool.prepare(firstID)
+        // Front members first, most accurate first: the variants the policy is likeliest to want.
+        let order = profiles.sorted { ($0.onFront ? 1 : 0, $0.accuracy.accuracy) > ($1.onFront ? 1 : 0, $1.accuracy.accuracy) }.map(\.id)
+        pool.startPreparing(order: order)
+        let source = LiveFrameSource(
+            dataset: dataset, framesPerSecond: configuration.framesPerSecond, injections: injections, drops: drops)
+        let runner = InferenceRunner(source: source, initial: prepared, recordFrames: configuration.recordFrames)
+        self.runner = runner
+        loop = Loop(active: firstID, lastSwitch: 0, observations: LatencyObservations(lifetime: configuration.observationLifetime))
+        sampler?.start()
+        runner.start()
+        shared.withLock { shared in
+            shared.state = .running
+            shared.reason = first.reason
+            shared.switchTimes.append(0)
+        }
+        log(.start, "started on \(firstID): \(first.reason)")
+        let thread = Thread { [self] in
+            defer { controlFinished.signal() }
+            controlLoop()
+        }
+        thread.name = "adapt-top engine"
+        thread.start()
+    }
+
+    /// Stops inference after the frame in flight, the control thread, the sampler, the preparation and every
+    /// injection.
+    public func stop() {
+        guard let runner, !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        wake.signal()
+        controlFinished.wait()
+        runner.stop()
+        pool.stop()
+        sampler?.stop()
+        injections.stopAll()
+    }
+
+    // MARK: Reading
+
+    /// The latest snapshot (a fresh one before the control thread made its first).
+    public var snapshot: EngineSnapshot {
+        if let snapshot = shared.withLock({ $0.snapshot }) { return snapshot }
+        return makeSnapshot(sequence: 0, throughput: nil, loop: nil)
+    }
+
+    /// Waits until a snapshot newer than `sequence` is published (or `timeout` seconds pass).
+    public func snapshot(after sequence: Int, timeout: Double) -> EngineSnapshot? {
+        let deadline = clock.now + .milliseconds(Int64(timeout * 1000))
+        while clock.now < deadline {
+            if let snapshot = shared.withLock({ $0.snapshot }), snapshot.sequence > sequence { return snapshot }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return nil
+    }
+
+    /// Engine seconds (the runner's time base: frame records, switch times and events share it).
+    public var seconds: Double { runner?.seconds ?? 0 }
+    public var statistics: RunnerStatistics? { runner?.statistics }
+    public var frameRecords: [FrameRecord] { runner?.frameRecords ?? [] }
+    /// When each variant started running (the first at 0).
+    public var switchTimes: [Double] { shared.withLock { $0.switchTimes } }
+    /// How long each policy decision took.
+    public var decisionNanoseconds: [UInt64] { shared.withLock { $0.decisionNanoseconds.values } }
+    public var variantStates: [String: VariantPool.State] { pool.states }
+    public var events: [EngineEvent] { shared.withLock { $0.events.values } }
+
+    // MARK: Commands
+
+    /// Applies an operator command now; the event log records it. A refused command changes nothing.
+    public func send(_ command: EngineCommand) throws(EngineCommandError) {
+        switch command {
+        case .startCPULoad(let threads, let duty):
+            try injecting("CPU load \(threads) thread(s) at \(Int((duty * 100).rounded())) %") {
+                try injections.setCPULoad(threads: threads, duty: duty)
+            }
+        case .stopCPULoad:
+            injections.stopCPULoad()
+            log(.injection, "CPU load stopped")
+        case .startMemoryPressure(let megabytes):
+            try injecting("memory pressure \(megabytes) MB") { try injections.setMemoryPressure(megabytes: megabytes) }
+        case .stopMemoryPressure:
+            injections.stopMemoryPressure()
+            log(.injection, "memory pressure released")
+        case .setDrift(let drift):
+            injections.setDrift(drift)
+            log(.injection, drift.map { "input drift \($0)" } ?? "input drift stopped")
+        case .pin(let id):
+            if case .failed(let reason) = pool.state(of: id) {
+                throw EngineCommandError(message: "cannot pin \(id): it could not be prepared (\(reason))")
+            }
+            let line = try applyControl(command)
+            pool.prioritise(id)
+            log(.pin, line)
+        default:
+            let line = try applyControl(command)
+            log(Self.eventKind(command), line)
+        }
+        wake.signal()
+    }
+
+    private func applyControl(_ command: EngineCommand) throws(EngineCommandError) -> String {
+        let ids = candidates.map(\.id)
+        let outcome: Result<String, EngineCommandError> = shared.withLock { shared in
+            var controls = shared.controls
+            do throws(EngineCommandError) {
+                let line = try controls.apply(command, variants: ids)
+                shared.controls = controls
+                return .success(line)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    private func injecting(_ what: String, _ body: () throws -> Void) throws(EngineCommandError) {
+        do {
+            try body()
+        } catch {
+            log(.error, "cannot start \(what): \(error)")
+            throw EngineCommandError(message: "cannot start \(what): \(error)")
+        }
+        log(.injection, "\(what) started")
+    }
+
+    private static func eventKind(_ command: EngineCommand) -> EngineEvent.Kind {
+        switch command {
+        case .pin: .pin
+        case .unpin: .unpin
+        case .pause: .pause
+        case .resume: .resume
+        case .setLatencyBudget, .setMemoryBudget, .setAccuracyFloor: .budget
+        case .setMode: .mode
+        case .startCPULoad, .stopCPULoad, .startMemoryPressure, .stopMemoryPressure, .setDrift: .injection
+        }
+    }
+
+    private func log(_ kind: EngineEvent.Kind, _ reason: String) {
+        let seconds = self.seconds
+        shared.withLock { shared in
+            shared.events.append(EngineEvent(sequence: shared.nextEvent, seconds: seconds, kind: kind, reason: reason))
+            shared.nextEvent += 1
+        }
+    }
+
+    // MARK: The control thread
+
+    private func controlLoop() {
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            tick()
+            _ = wake.wait(timeout: .now() + .nanoseconds(Int(LatencyStatistics.nanoseconds(configuration.decisionInterval))))
+        }
+    }
+
+    private func tick() {
+        guard let runner, var loop else { return }
+        defer { self.loop = loop }
+        let now = runner.seconds
+        for failure in pool.takeFailures() { log(.prepare, "cannot prepare \(failure.id): \(failure.reason)") }
+        observe(runner: runner, now: now, loop: &loop)
+        decide(runner: runner, now: now, loop: &loop)
+        let interval = LatencyStatistics.seconds(configuration.snapshotInterval)
+        if now - loop.lastSnapshot >= interval * 0.95 {
+            let frames = runner.statistics.frames
+            let throughput = loop.lastSnapshot.isFinite
+                ? Double(frames - loop.framesAtLastSnapshot) / max(1e-9, now - loop.lastSnapshot) : nil
+            loop.snapshotSequence += 1
+            (loop.lastSnapshot, loop.framesAtLastSnapshot) = (now, frames)
+            let snapshot = makeSnapshot(sequence: loop.snapshotSequence, throughput: throughput, loop: loop)
+            shared.withLock { $0.snapshot = snapshot }
+        }
+    }
+
+    /// The active variant's latency now, and what probes found.
+    private func observe(runner: InferenceRunner, now: Double, loop: inout Loop) {
+        let window = runner.activeWindow(lastSeconds: configuration.observationSeconds)
+        if window.variant == loop.active, window.latencies.count >= configuration.minimumObservedFrames,
+           let p95 = LatencyObservations.percentile(window.latencies, 0.95), let profile = profileByID[loop.active] {
+            let p95Ms = Double(p95) / 1e6
+            loop.observations.record(loop.active, p95Ms: p95Ms, at: now)
+            loop.contention = p95Ms / max(1e-9, LatencyStatistics.milliseconds(profile.latency.p95))
+        }
+        for probe in runner.takeProbeResults() where probe.latencies.count >= configuration.minimumObservedFrames / 2 {
+            if let p95 = LatencyObservations.percentile(probe.latencies, 0.95) {
+                loop.observations.record(probe.variant, p95Ms: Double(p95) / 1e6, at: probe.endedAt)
+            }
+        }
+        if let stopped = runner.statistics.stoppedBecause, !loop.stopAnnounced {
+            loop.stopAnnounced = true
+            shared.withLock { $0.state = .stopped }
+            log(.stop, "inference stopped: \(stopped)")
+        }
+    }
+
+    private func decide(runner: InferenceRunner, now: Double, loop: inout Loop) {
+        let controls = shared.withLock { $0.controls }
+        let states = pool.states
+        let ready = candidates.filter { states[$0.id] == .ready || $0.id == loop.active }
+        var pinned = controls.pinned
+        if let id = pinned, states[id] != .ready, id != loop.active {
+            pinned = nil
+            pool.prioritise(id)
+        }
+        let input = PolicyInput(
+            candidates: ready, budgets: controls.budgets, mode: controls.mode, contention: loop.contention ?? 1,
+            observedLatencyP95Ms: loop.observations.fresh(at: now), active: loop.active,
+            secondsSinceSwitch: now - loop.lastSwitch, pinned: pinned,
+            paused: controls.paused || (controls.pinned != nil && pinned == nil))
+        let started = clock.now
+        var decision = configuration.policy.decide(input)
+        let nanoseconds = UInt64(max(0, LatencyStatistics.nanoseconds(started.duration(to: clock.now))))
+        if let id = controls.pinned, pinned == nil { decision.reason = "\(id) pinned by the operator: preparing it" }
+        shared.withLock { shared in
+            shared.decisionNanoseconds.append(nanoseconds)
+            shared.reason = decision.reason
+        }
+        if let id = decision.variant, id != loop.active, let next = pool.prepared(id) {
+            runner.switchTo(next)
+            loop.active = id
+            loop.lastSwitch = now
+            shared.withLock { $0.switchTimes.append(now) }
+            log(.switch, decision.reason)
+        } else if pinned == nil, !controls.paused {
+            probe(runner: runner, now: now, budgets: controls.budgets, mode: controls.mode, ready: ready, loop: &loop)
+        }
+    }
+
+    /// Now and then runs a few frames on the next more accurate front variant whose latency was not measured lately
+    /// and that fits the budgets on its profile: contention may let it fit, and only a measurement can tell.
+    private func probe(runner: InferenceRunner, now: Double, budgets: PolicyBudgets, mode: PolicyMode, ready: [PolicyCandidate],
+                       loop: inout Loop) {
+        guard configuration.probeInterval > 0, mode != .minLatency, now - loop.lastProbe >= configuration.probeInterval,
+              now - loop.lastSwitch >= configuration.observationSeconds, !runner.probing,
+              let active = profileByID[loop.active] else { return }
+        let stale = configuration.observationLifetime / 2
+        let target = ready.filter { candidate in
+            profileByID[candidate.id]?.onFront == true && candidate.accuracy > active.accuracy.accuracy
+                && candidate.memoryMB <= budgets.memoryMB && candidate.latencyP95Ms <= budgets.latencyMs
+                && (loop.observations.age(of: candidate.id, at: now) ?? .infinity) > stale
+        }.min { $0.accuracy < $1.accuracy }
+        guard let target, let prepared = pool.prepared(target.id) else { return }
+        runner.probe(prepared, frames: configuration.probeFrames, maxSeconds: configuration.probeMaxSeconds)
+        loop.lastProbe = now
+    }
+
+    private func policy(_ input: PolicyInput) -> PolicyDecision {
+        configuration.policy.decide(input)
+    }
+
+    // MARK: Snapshots
+
+    /// - Parameter loop: the control thread's state (nil from any other thread: the decision figures are left out).
+    private func makeSnapshot(sequence: Int, throughput: Double?, loop: Loop?) -> EngineSnapshot {
+        let (controls, events, reason, state) = shared.withLock { shared in
+            (shared.controls, shared.events.values.suffix(configuration.eventsPerSnapshot), shared.reason, shared.state)
+        }
+        let statistics = runner?.statistics
+        let now = seconds
+        let states = pool.states
+        let fresh = loop?.observations.fresh(at: now) ?? [:]
+        let activeID = loop?.active
+        func milliseconds(_ latency: LatencyStatistics?) -> EngineSnapshot.Percentiles? {
+            latency.map { .init(p50: LatencyStatistics.milliseconds($0.p50), p95: LatencyStatistics.milliseconds($0.p95),
+                                p99: LatencyStatistics.milliseconds($0.p99)) }
+        }
+        let variants = profiles.map { profile -> EngineSnapshot.Variant in
+            let p95 = LatencyStatistics.milliseconds(profile.latency.p95)
+            var variantState: EngineSnapshot.Variant.State
+            var detail: String?
+            switch states[profile.id] {
+            case .ready?: variantState = .ready
+            case .failed(let reason)?:
+                variantState = .failed
+                detail = reason
+            case .preparing?, .waiting?, nil: variantState = .preparing
+            }
+            if profile.id == activeID { variantState = .active }
+            if profile.id == controls.pinned { variantState = .pinned }
+            return EngineSnapshot.Variant(
+                id: profile.id, parent: profile.parent, transform: profile.transform, accuracy: profile.accuracy.accuracy,
+                latencyMsP50: LatencyStatistics.milliseconds(profile.latency.p50), latencyMsP95: p95,
+                memoryMb: profile.memoryMB, onFront: profile.onFront, state: variantState,
+                predictedLatencyMsP95: fresh[profile.id] ?? loop?.contention.map { p95 * $0 },
+                observedLatencyMsP95: fresh[profile.id], detail: detail)
+        }
+        return EngineSnapshot(
+            sequence: sequence, timestamp: Date().timeIntervalSince1970, uptimeSeconds: now, host: host, family: family,
+            state: state,
+            active: .init(id: activeID, transform: activeID.flatMap { profileByID[$0]?.transform },
+                          pinned: activeID != nil && controls.pinned == activeID,
+                          secondsSinceSwitch: loop.map { now - $0.lastSwitch }),
+            policy: .init(mode: controls.mode.rawValue, latencyBudgetMs: controls.budgets.latencyMs,
+                          memoryBudgetMb: controls.budgets.memoryMB, accuracyFloor: controls.budgets.accuracyFloor,
+                          paused: controls.paused, pinned: controls.pinned, contention: loop?.contention, reason: reason),
+            context: sampler?.latest.map(EngineSnapshot.Context.init) ?? .unavailable,
+            inference: .init(
+                count: statistics?.frames ?? 0, throughputIps: throughput,
+                latencyMs: milliseconds(statistics?.recentLatency), latencyMsSinceStart: milliseconds(statistics?.latencySinceStart),
+                accuracy: statistics?.rollingAccuracy, confidence: statistics?.lastConfidence, entropy: statistics?.lastEntropy,
+                drops: drops.value, switches: statistics?.switches ?? 0, stoppedBecause: statistics?.stoppedBecause),
+            variants: variants, events: Array(events))
+    }
+}

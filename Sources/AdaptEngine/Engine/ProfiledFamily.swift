@@ -1,0 +1,48 @@
+internal import AdaptInference
+
+/// A family loaded, its variants profiled on this device (from the profile cache where it can) and a pool ready to
+/// build them: what engines are made from. An evaluation makes several engines, one after the other, from one.
+public final class ProfiledFamily {
+    public let manifest: FamilyManifest
+    /// The labelled split the engine replays and accuracy is measured on.
+    public let images: LabeledImages
+    public let outcome: VariantProfiler.Outcome
+    public let pool: VariantPool
+
+    public struct Options {
+        public var dataDirectory: String?
+        public var threads = 1
+        public var derive = true
+        /// Profile accuracy on the first N images (nil: the whole split).
+        public var limit: Int?
+        public var iterations = 500
+        public var evaluationThreads = 1
+        public var caching: VariantProfiler.Caching?
+
+        public init() {}
+    }
+
+    public init(manifestPath: String, options: Options = Options(), progress: ((ProfileProgress) -> Void)? = nil) throws {
+        manifest = try FamilyManifest.load(contentsOf: manifestPath, dataDirectory: options.dataDirectory)
+        images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let backend = try XNNPACKBackend(threads: options.threads)
+        let family = try ModelFamily(manifest: manifest, backend: backend)
+        let deriver = try (!options.derive || manifest.transforms.isEmpty) ? nil : VariantDeriver(
+            family: family, catalog: VariantCatalog(manifest: manifest),
+            calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train), backend: backend)
+        outcome = try VariantProfiler.profile(
+            family, deriving: deriver, images: images, limit: options.limit, iterations: options.iterations,
+            evaluationThreads: options.evaluationThreads, caching: options.caching, progress: progress)
+        pool = VariantPool(family: family, deriver: deriver)
+    }
+
+    /// An engine on this family, starting from the manifest's budgets unless `controls` says otherwise.
+    public func makeEngine(controls: OperatorControls? = nil, sampler: ContextSampler?, injections: DemoInjections,
+                           configuration: AdaptiveEngine.Configuration = .init()) -> AdaptiveEngine {
+        AdaptiveEngine(
+            profiles: outcome.profiles, pool: pool, family: manifest.family,
+            dataset: DatasetFrameSource(images: images, normalization: manifest.input.normalization),
+            controls: controls ?? OperatorControls(budgets: manifest.budgets), sampler: sampler, injections: injections,
+            configuration: configuration)
+    }
+}
