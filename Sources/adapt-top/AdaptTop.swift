@@ -9,12 +9,41 @@ struct AdaptTop: ParsableCommand {
         commandName: "adapt-top",
         abstract: "A top for adaptive on-device deep learning.",
         discussion: """
-            Runs ONNX models on this device with XNNPACK. The live dashboard and the adaptation engine are being \
-            built; today `adapt-top model` inspects, runs and benchmarks one model and `adapt-top profile` measures \
-            a family of variants on the device.
+            Runs a family of ONNX model variants on this device (XNNPACK) and adapts which one runs to the device's \
+            context and the operator's budgets. --batch prints the engine's snapshots like `top -b`; the live \
+            dashboard is not built yet. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
+            context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one model.
             """,
         subcommands: [ModelCommand.self, ProfileCommand.self]
     )
+
+    @Flag(help: "Print engine snapshots on stdout instead of the dashboard, like `top -b`.")
+    var batch = false
+
+    @Option(name: [.customShort("n"), .customLong("iterations")], help: "Snapshots to print in batch mode (default: until interrupted).")
+    var iterations: Int?
+
+    @Option(name: [.customShort("d"), .customLong("delay")], help: "Seconds between snapshots.")
+    var delay: Double = 1
+
+    @Flag(help: "With --batch: one JSON object per snapshot and line (fields as in DESIGN.md).")
+    var json = false
+
+    @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        if let iterations, iterations < 1 { throw ValidationError("-n must be at least 1") }
+        guard delay >= 0.1, delay.isFinite else { throw ValidationError("-d must be at least 0.1 seconds") }
+        if json && !batch { throw ValidationError("--json needs --batch") }
+    }
+
+    func run() throws {
+        guard batch else {
+            printError("the live dashboard is not built yet; run `adapt-top --batch` for snapshots as text, or --batch --json")
+            throw ExitCode(2)
+        }
+        try BatchMode(options: engine, iterations: iterations, delay: delay, json: json).run()
+    }
 }
 
 struct ModelCommand: ParsableCommand {

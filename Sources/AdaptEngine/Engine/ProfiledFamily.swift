@@ -2,7 +2,7 @@ internal import AdaptInference
 
 /// A family loaded, its variants profiled on this device (from the profile cache where it can) and a pool ready to
 /// build them: what engines are made from. An evaluation makes several engines, one after the other, from one.
-public final class ProfiledFamily {
+public final class ProfiledFamily: Sendable {
     public let manifest: FamilyManifest
     /// The labelled split the engine replays and accuracy is measured on.
     public let images: LabeledImages

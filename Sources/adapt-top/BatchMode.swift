@@ -1,0 +1,66 @@
+import AdaptEngine
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// `adapt-top --batch`: the embedded engine on the family, a snapshot printed every `delay` seconds.
+struct BatchMode {
+    let options: EngineOptions
+    let iterations: Int?
+    let delay: Double
+    let json: Bool
+
+    func run() throws {
+        let engine = try reportingModelErrors {
+            let family = try options.loadFamily(quiet: json)
+            let sampler = ContextSampler()
+            return family.makeEngine(
+                sampler: sampler, injections: DemoInjections(sampler: sampler),
+                configuration: { var configuration = AdaptiveEngine.Configuration(); configuration.framesPerSecond = options.fps; return configuration }())
+        }
+        try reportingModelErrors { try engine.start() }
+        defer { engine.stop() }
+        do {
+            try options.applyInjections(to: engine)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let interrupted = InterruptFlag()
+        var printed = 0
+        while iterations.map({ printed < $0 }) ?? true {
+            if interrupted.wait(seconds: delay) { break }
+            let snapshot = engine.snapshot
+            print(json ? try snapshot.jsonLine() : BatchText.render(snapshot) + "\n")
+            fflush(nil)  // a pipe reader sees each snapshot as it comes
+            printed += 1
+        }
+    }
+}
+
+/// SIGINT and SIGTERM end batch mode between two snapshots, so the engine stops its injections on the way out.
+final class InterruptFlag: @unchecked Sendable {
+    // @unchecked: `sources` is written in `init` only (kept so the handlers live as long as the flag).
+    private let raised = Atomic<Bool>(false)
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(signals: [Int32] = [SIGINT, SIGTERM]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in raised.store(true, ordering: .sequentiallyConsistent) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Sleeps up to `seconds`; true as soon as a signal came.
+    func wait(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if raised.load(ordering: .sequentiallyConsistent) { return true }
+            Thread.sleep(forTimeInterval: min(0.05, max(0, deadline.timeIntervalSinceNow)))
+        }
+        return raised.load(ordering: .sequentiallyConsistent)
+    }
+}

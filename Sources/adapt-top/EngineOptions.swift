@@ -1,0 +1,65 @@
+import AdaptEngine
+import ArgumentParser
+import Foundation
+
+/// The options every command that runs the engine shares (the dashboard, batch mode, eval, later serve).
+struct EngineOptions: ParsableArguments {
+    @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var family: String = FamilyDefaults.manifestPath
+
+    @Option(help: "Folder of the data set's IDX files (overrides the manifest's dataset.path).", completion: .directory)
+    var data: String?
+
+    @Option(help: "Frame rate of the replayed stream (default: as fast as inference goes).")
+    var fps: Double?
+
+    @Option(help: ArgumentHelp(
+        "Start an injection: cpu=THREADS[@DUTY], mem=MB, drift=KIND:SEVERITY or battery=PCT (repeatable).",
+        discussion: "Injections are real: busy threads, resident memory, corrupted input frames; each one active is listed in the snapshot's context.injected."))
+    var inject: [String] = []
+
+    @Option(help: "Threads of the inference pool.")
+    var threads: Int = 1
+
+    @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
+    var noCache = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number of frames per second") }
+        for text in inject {
+            do { _ = try InjectionSpec.parse(text) } catch { throw ValidationError("--inject \(error)") }
+        }
+    }
+
+    /// Loads and profiles the family (from the profile cache where it can), with a progress line on a terminal.
+    func loadFamily(quiet: Bool) throws -> ProfiledFamily {
+        var options = ProfiledFamily.Options()
+        options.dataDirectory = data
+        options.threads = threads
+        options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
+        options.caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
+            VariantProfiler.Caching(
+                cache: ProfileCache(directory: directory), machine: .current(threads: threads),
+                warn: { warning in printError("warning: \(warning)") })
+        }
+        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        let loaded = try ProfiledFamily(manifestPath: family, options: options) { step in
+            progress.show(
+                "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount))")
+        }
+        progress.clear()
+        for failure in loaded.outcome.failedDerivations { printError("warning: cannot derive \(failure.id): \(failure.reason)") }
+        return loaded
+    }
+
+    /// Starts each `--inject` on the engine (or the sampler, for the battery).
+    func applyInjections(to engine: AdaptiveEngine) throws {
+        for text in inject {
+            switch try InjectionSpec.parse(text) {
+            case .command(let command): try engine.send(command)
+            case .battery(let percent): try engine.injections.overrideBattery(percent: percent)
+            }
+        }
+    }
+}
