@@ -147,7 +147,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
 /// One line of the event log.
 public struct EngineEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case start, switch, pin, unpin, pause, resume, budget, mode, injection, probe, profile, prepare, error, stop
+        case start, `switch`, pin, unpin, pause, resume, budget, mode, injection, probe, profile, prepare, error, stop
     }
 
     public var sequence: Int
