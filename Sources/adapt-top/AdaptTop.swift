@@ -64,7 +64,7 @@ func reportingModelErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as NPYError {
         printError(error.description)
         throw ExitCode(1)
-    } catch let error as ManifestError {
+    } catch let error as ConfigurationError {
         printError(error.description)
         throw ExitCode(1)
     } catch let error as DatasetError {

@@ -1,46 +1,17 @@
 import Foundation
 import Yams
 
-/// A manifest problem, pointing at the file, the line and the field.
-public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    /// Dotted path of the field, e.g. `variants[2].file`.
-    public var field: String
-    public var message: String
-
-    public var description: String {
-        let location = line.map { "\(file):\($0)" } ?? file
-        return field.isEmpty ? "\(location): \(message)" : "\(location): \(field): \(message)"
-    }
-}
-
 extension FamilyManifest {
     /// Reads and validates a manifest file. Unknown keys, wrong types and out-of-range values are errors.
     public static func load(contentsOf path: String, dataDirectory: String? = nil) throws -> FamilyManifest {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ManifestError(file: path, line: nil, field: "", message: "cannot read the manifest (\(error.localizedDescription))")
-        }
+        let text = try YAMLReader.text(contentsOf: path, document: "manifest")
         return try parse(text, source: path, dataDirectory: dataDirectory)
     }
 
     /// Parses manifest text; relative variant paths resolve against `source`'s folder.
     public static func parse(_ text: String, source: String, dataDirectory: String? = nil) throws -> FamilyManifest {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ManifestError(file: source, line: nil, field: "", message: "the manifest is empty")
-            }
-            root = node
-        } catch let error as ManifestError {
-            throw error
-        } catch {
-            throw ManifestError(file: source, line: nil, field: "", message: "not valid YAML: \(error)")
-        }
-        let reader = ManifestReader(file: source)
+        let root = try YAMLReader.root(text, source: source, document: "manifest")
+        let reader = YAMLReader(file: source)
         let folder = URL(fileURLWithPath: source).deletingLastPathComponent()
 
         let top = try reader.mapping(root, "", keys: ["family", "task", "labels", "input", "dataset", "variants", "budgets", "transforms"])
@@ -101,11 +72,7 @@ extension FamilyManifest {
         let transforms: [Transform] = try top.optional("transforms").map { node in
             try reader.list(node, "transforms") { item, field in
                 let transform = try reader.mapping(item, field, keys: ["kind", "ratios", "calibration_images"])
-                let kindName = try reader.string(transform.required("kind"), "\(field).kind")
-                guard let kind = Transform.Kind(rawValue: kindName) else {
-                    throw reader.error(try transform.required("kind"), "\(field).kind",
-                                       "'\(kindName)' is not one of \(Transform.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
+                let kind = try reader.choice(transform.required("kind"), "\(field).kind", Transform.Kind.self)
                 let ratios: [Double] = try transform.optional("ratios").map { node in
                     try reader.list(node, "\(field).ratios") { value, path in
                         let ratio = try reader.fraction(value, path)
@@ -124,79 +91,5 @@ extension FamilyManifest {
             input: Input(shape: shape, normalization: Normalization(scale: Float(scale), mean: mean.map(Float.init), std: std.map(Float.init))),
             dataset: Dataset(name: datasetName, path: datasetPath, split: split),
             variants: variants, budgets: budgets, transforms: transforms)
-    }
-}
-
-/// Typed, located access to a YAML tree: every failure names the file, line and field.
-private struct ManifestReader {
-    let file: String
-
-    struct Mapping {
-        let node: Node
-        let values: [String: Node]
-        let reader: ManifestReader
-        let path: String
-
-        func required(_ key: String) throws -> Node {
-            guard let value = values[key] else {
-                throw reader.error(node, path.isEmpty ? key : "\(path).\(key)", "is required")
-            }
-            return value
-        }
-
-        func optional(_ key: String) -> Node? {
-            values[key]
-        }
-    }
-
-    func error(_ node: Node, _ field: String, _ message: String) -> ManifestError {
-        ManifestError(file: file, line: node.mark.map { $0.line }, field: field, message: message)
-    }
-
-    func mapping(_ node: Node, _ field: String, keys: Set<String>) throws -> Mapping {
-        guard let mapping = node.mapping else { throw error(node, field, "must be a mapping") }
-        var values: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { throw error(key, field, "keys must be strings") }
-            let path = field.isEmpty ? name : "\(field).\(name)"
-            guard keys.contains(name) else {
-                throw error(key, path, "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
-            }
-            guard values[name] == nil else { throw error(key, path, "appears twice") }
-            values[name] = value
-        }
-        return Mapping(node: node, values: values, reader: self, path: field)
-    }
-
-    func list<T>(_ node: Node, _ field: String, _ element: (Node, String) throws -> T) throws -> [T] {
-        guard let sequence = node.sequence else { throw error(node, field, "must be a list") }
-        var result: [T] = []
-        for (index, item) in sequence.enumerated() { result.append(try element(item, "\(field)[\(index)]")) }
-        return result
-    }
-
-    func string(_ node: Node, _ field: String) throws -> String {
-        guard let scalar = node.scalar else { throw error(node, field, "must be text") }
-        guard !scalar.string.isEmpty else { throw error(node, field, "must not be empty") }
-        return scalar.string
-    }
-
-    func int(_ node: Node, _ field: String, min: Int) throws -> Int {
-        guard let value = node.int else { throw error(node, field, "must be an integer") }
-        guard value >= min else { throw error(node, field, "must be at least \(min), is \(value)") }
-        return value
-    }
-
-    func double(_ node: Node, _ field: String, positive: Bool = false) throws -> Double {
-        guard let value = node.float, value.isFinite else { throw error(node, field, "must be a number") }
-        if positive && value <= 0 { throw error(node, field, "must be positive, is \(value)") }
-        return value
-    }
-
-    /// A fraction in 0…1 (accuracy is never given in percent, to keep one unit everywhere).
-    func fraction(_ node: Node, _ field: String) throws -> Double {
-        let value = try double(node, field)
-        guard (0...1).contains(value) else { throw error(node, field, "must be a fraction between 0 and 1, is \(value)") }
-        return value
     }
 }

@@ -32,16 +32,16 @@ public struct ModelFamily {
             do {
                 session = try InferenceSession(contentsOf: spec.file, backend: backend)
             } catch let error as ModelError {
-                throw ManifestError(file: manifest.source, line: nil, field: "\(field).file", message: "\(error)")
+                throw ConfigurationError(file: manifest.source, line: nil, field: "\(field).file", message: "\(error)")
             }
             let model = session.model
             guard model.inputs.count == 1, model.inputs[0].shape == manifest.input.shape else {
-                throw ManifestError(
+                throw ConfigurationError(
                     file: manifest.source, line: nil, field: "input.shape",
                     message: "is \(manifest.input.shape), but \(spec.id) (\(spec.file)) takes \(model.inputs.map(\.shape))")
             }
             guard model.outputs.count == 1, model.outputs[0].count == manifest.labels.count else {
-                throw ManifestError(
+                throw ConfigurationError(
                     file: manifest.source, line: nil, field: "labels",
                     message: "lists \(manifest.labels.count) labels, but \(spec.id) (\(spec.file)) outputs \(model.outputs.map(\.shape))")
             }

@@ -17,9 +17,14 @@ public final class CPULoadInjection: @unchecked Sendable {
     private let finished = DispatchGroup()
 
     public init(threads: Int, duty: Double) throws {
+        try Self.validate(threads: threads, duty: duty)
+        (self.threads, self.duty) = (threads, duty)
+    }
+
+    /// Throws unless this is a load the injection can run; context traces check their `cpu_load` steps with it too.
+    public static func validate(threads: Int, duty: Double) throws(InjectionError) {
         guard threads >= 1 else { throw InjectionError.invalid("CPU load needs at least one thread, \(threads) given") }
         guard duty > 0, duty <= 1 else { throw InjectionError.invalid("CPU load duty cycle must be in (0, 1], \(duty) given") }
-        (self.threads, self.duty) = (threads, duty)
     }
 
     deinit { stop() }

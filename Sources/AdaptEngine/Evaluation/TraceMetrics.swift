@@ -1,0 +1,126 @@
+/// One replay of a context trace under one policy: what the evaluation recorded, before any scoring.
+public struct PolicyRun: Sendable, Equatable {
+    /// `adaptive`, `largest`, `smallest` or `oracle`.
+    public var policy: String
+    /// Every inferred frame, times in seconds since the replay started.
+    public var frames: [FrameRecord]
+    public var durationSeconds: Double
+    /// Seconds since the replay started of each variant switch.
+    public var switchTimes: [Double]
+    /// How long each policy decision took; empty for the baselines, which decide nothing.
+    public var decisionNanoseconds: [UInt64]
+
+    public init(policy: String, frames: [FrameRecord], durationSeconds: Double, switchTimes: [Double],
+                decisionNanoseconds: [UInt64] = []) {
+        (self.policy, self.frames, self.durationSeconds) = (policy, frames, durationSeconds)
+        (self.switchTimes, self.decisionNanoseconds) = (switchTimes, decisionNanoseconds)
+    }
+}
+
+/// How one policy fared on one trace: DESIGN.md's `eval` line. Pure arithmetic on a recorded run and the trace's
+/// budgets, so it is tested on hand-made frames. Percentiles are nearest-rank: the smallest recorded value with at
+/// least p % of the values at or below it, always a value that was really observed.
+public struct TraceMetrics: Sendable, Equatable {
+    public var policy: String
+    /// Share of the run's whole seconds [k, k+1) whose frames (by start time) have a p95 latency within the latency
+    /// budget in force at the second's midpoint; a second without a frame is missed. Nil when the run is shorter
+    /// than a second.
+    public var sloAttainment: Double?
+    /// Top-1 accuracy over the labelled frames; nil when no frame had a label.
+    public var accuracy: Double?
+    public var switches: Int
+    public var decisionUsP50: Double?
+    public var decisionUsP99: Double?
+    /// The slowest reaction of `reactionMsEach`; nil when no step was followed by a switch.
+    public var reactionMs: Double?
+    /// One per trace step: milliseconds from the step to the first switch at or after it and before the next step
+    /// (or the end); nil when no switch followed.
+    public var reactionMsEach: [Double?]
+    public var frames: Int
+    /// Whole seconds judged, and how many of them met the latency budget.
+    public var windows: Int
+    public var windowsMet: Int
+
+    public init(policy: String, sloAttainment: Double?, accuracy: Double?, switches: Int, decisionUsP50: Double?,
+                decisionUsP99: Double?, reactionMs: Double?, reactionMsEach: [Double?], frames: Int, windows: Int,
+                windowsMet: Int) {
+        (self.policy, self.sloAttainment, self.accuracy, self.switches) = (policy, sloAttainment, accuracy, switches)
+        (self.decisionUsP50, self.decisionUsP99, self.reactionMs) = (decisionUsP50, decisionUsP99, reactionMs)
+        (self.reactionMsEach, self.frames, self.windows, self.windowsMet) = (reactionMsEach, frames, windows, windowsMet)
+    }
+
+    /// Scores `run` against the budgets `trace` puts in force over the family's `defaults`.
+    /// - Complexity: O(f log f + s log s + w · p) for f frames, s switches, w windows and p budget phases.
+    public init(_ run: PolicyRun, trace: ContextTrace, defaults: PolicyBudgets) {
+        let phases = trace.phases(startingFrom: defaults)
+        func latencyBudgetMs(at time: Double) -> Double {
+            (phases.last { $0.start <= time } ?? phases[0]).controls.budgets.latencyMs
+        }
+
+        let windows = max(0, Int(run.durationSeconds.rounded(.down)))
+        var latencies = [[Double]](repeating: [], count: windows)
+        for frame in run.frames where frame.start >= 0 {
+            let window = Int(frame.start.rounded(.down))
+            if window < windows { latencies[window].append(frame.latency) }
+        }
+        let met = latencies.indices.count { window in
+            guard let p95 = Self.percentile(95, of: latencies[window].sorted()) else { return false }
+            return p95 * 1000 <= latencyBudgetMs(at: Double(window) + 0.5)
+        }
+
+        let labelled = run.frames.compactMap(\.correct)
+        let decisions = run.decisionNanoseconds.sorted()
+        let switchTimes = run.switchTimes.sorted()
+        let reactions = trace.steps.indices.map { index -> Double? in
+            let step = trace.steps[index].at
+            let next = index + 1 < trace.steps.count ? trace.steps[index + 1].at : .infinity
+            return switchTimes.first { $0 >= step && $0 < next }.map { ($0 - step) * 1000 }
+        }
+
+        self.init(
+            policy: run.policy,
+            sloAttainment: windows > 0 ? Double(met) / Double(windows) : nil,
+            accuracy: labelled.isEmpty ? nil : Double(labelled.count { $0 }) / Double(labelled.count),
+            switches: run.switchTimes.count,
+            decisionUsP50: Self.percentile(50, of: decisions).map { Double($0) / 1000 },
+            decisionUsP99: Self.percentile(99, of: decisions).map { Double($0) / 1000 },
+            reactionMs: reactions.compactMap { $0 }.max(),
+            reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met)
+    }
+
+    /// The nearest-rank percentile of ascending `sorted` values: the value at rank ⌈percent/100 · n⌉ (integer
+    /// arithmetic, so p99 of 100 values is the 99th, never the 100th by rounding); nil when there are none.
+    public static func percentile<T>(_ percent: Int, of sorted: [T]) -> T? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = (min(max(percent, 0), 100) * sorted.count + 99) / 100
+        return sorted[max(rank, 1) - 1]
+    }
+}
+
+extension TraceMetrics: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case policy
+        case sloAttainment = "slo_attainment"
+        case accuracy, switches
+        case decisionUsP50 = "decision_us_p50", decisionUsP99 = "decision_us_p99"
+        case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each"
+        case frames, windows
+        case windowsMet = "windows_met"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        // Absent values are written as null, so every line has every key.
+        try container.encode(policy, forKey: .policy)
+        try container.encode(sloAttainment, forKey: .sloAttainment)
+        try container.encode(accuracy, forKey: .accuracy)
+        try container.encode(switches, forKey: .switches)
+        try container.encode(decisionUsP50, forKey: .decisionUsP50)
+        try container.encode(decisionUsP99, forKey: .decisionUsP99)
+        try container.encode(reactionMs, forKey: .reactionMs)
+        try container.encode(reactionMsEach, forKey: .reactionMsEach)
+        try container.encode(frames, forKey: .frames)
+        try container.encode(windows, forKey: .windows)
+        try container.encode(windowsMet, forKey: .windowsMet)
+    }
+}
