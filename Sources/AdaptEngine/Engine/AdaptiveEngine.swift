@@ -365,6 +365,14 @@ public final class AdaptiveEngine: @unchecked Sendable {
 
     // MARK: Snapshots
 
+    /// The sampler's latest reading, with every injection listed (the engine's own, and the sampler's battery).
+    private func context() -> EngineSnapshot.Context {
+        var context = sampler?.latest.map(EngineSnapshot.Context.init) ?? .unavailable
+        let labels = injections.labels
+        context.injected = labels + context.injected.filter { !labels.contains($0) }
+        return context
+    }
+
     /// - Parameter loop: the control thread's state (nil from any other thread: the decision figures are left out).
     private func makeSnapshot(sequence: Int, throughput: Double?, loop: Loop?) -> EngineSnapshot {
         let (controls, events, reason, state) = shared.withLock { shared in
@@ -408,7 +416,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
             policy: .init(mode: controls.mode.rawValue, latencyBudgetMs: controls.budgets.latencyMs,
                           memoryBudgetMb: controls.budgets.memoryMB, accuracyFloor: controls.budgets.accuracyFloor,
                           paused: controls.paused, pinned: controls.pinned, contention: loop?.contention, reason: reason),
-            context: sampler?.latest.map(EngineSnapshot.Context.init) ?? .unavailable,
+            context: context(),
             inference: .init(
                 count: statistics?.frames ?? 0, throughputIps: throughput,
                 latencyMs: milliseconds(statistics?.recentLatency), latencyMsSinceStart: milliseconds(statistics?.latencySinceStart),

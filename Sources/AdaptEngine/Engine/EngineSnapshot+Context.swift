@@ -7,7 +7,7 @@ extension EngineSnapshot.Context {
         self.init(
             cpuUtil: reading.cpuUtilization,
             coreUtil: reading.coreUtilization.map(\.busy),
-            loadAverage1m: reading.loadAverage?.one,
+            loadAverageOne: reading.loadAverage?.one,
             memTotalMb: megabytes(memory?.totalBytes),
             memAvailableMb: reading.memoryAvailableMB,
             swapUsedMb: memory.flatMap { info in

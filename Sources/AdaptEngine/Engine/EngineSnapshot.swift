@@ -54,7 +54,8 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         public var cpuUtil: Double?
         /// Busy fraction of each core, in core order.
         public var coreUtil: [Double?]
-        public var loadAverage1m: Double?
+        /// The 1-minute load average.
+        public var loadAverageOne: Double?
         public var memTotalMb: Double?
         public var memAvailableMb: Double?
         public var swapUsedMb: Double?
@@ -82,7 +83,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
 
         /// Nothing measured yet (before the first sample).
         public static let unavailable = Context(
-            cpuUtil: nil, coreUtil: [], loadAverage1m: nil, memTotalMb: nil, memAvailableMb: nil, swapUsedMb: nil,
+            cpuUtil: nil, coreUtil: [], loadAverageOne: nil, memTotalMb: nil, memAvailableMb: nil, swapUsedMb: nil,
             cpuPressureAvg10: nil, memoryPressureAvg10: nil, ioPressureAvg10: nil, cpuStallShare: nil,
             processCpuCores: nil, processRssMb: nil, cgroupCpuLimitCores: nil, cgroupMemoryLimitMb: nil,
             temperatureC: nil, temperatureZone: nil, batteryPercent: nil, batteryInjected: false,
@@ -211,7 +212,7 @@ extension EngineSnapshot.Context {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(cpuUtil, forKey: .cpuUtil)
         try container.encode(coreUtil, forKey: .coreUtil)
-        try container.encode(loadAverage1m, forKey: .loadAverage1m)
+        try container.encode(loadAverageOne, forKey: .loadAverageOne)
         try container.encode(memTotalMb, forKey: .memTotalMb)
         try container.encode(memAvailableMb, forKey: .memAvailableMb)
         try container.encode(swapUsedMb, forKey: .swapUsedMb)
