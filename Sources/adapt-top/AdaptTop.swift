@@ -14,7 +14,7 @@ struct AdaptTop: ParsableCommand {
             dashboard is not built yet. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
             context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one model.
             """,
-        subcommands: [ModelCommand.self, ProfileCommand.self]
+        subcommands: [ModelCommand.self, ProfileCommand.self, EvalCommand.self]
     )
 
     @Flag(help: "Print engine snapshots on stdout instead of the dashboard, like `top -b`.")
@@ -65,6 +65,9 @@ func reportingModelErrors<T>(_ body: () throws -> T) throws -> T {
         printError(error.description)
         throw ExitCode(1)
     } catch let error as ConfigurationError {
+        printError(error.description)
+        throw ExitCode(1)
+    } catch let error as EngineCommandError {
         printError(error.description)
         throw ExitCode(1)
     } catch let error as DatasetError {

@@ -79,6 +79,22 @@ import Testing
         #expect(never.reactionMs == nil && never.reactionMsEach == [nil, nil, nil] && never.switches == 0)
     }
 
+    /// A load that reaches the inference thread late is reacted to from the first frame over the budget, not from
+    /// the step; the time from the step is kept beside it.
+    @Test func reactionCountsFromWhenTheStepBit() throws {
+        let load = [ContextTrace.Step(at: 2, commands: [.startCPULoad(threads: 2, duty: 1)])]
+        // Frames every 10 ms at 0.5 ms; from 2.4 s they take 3 ms (over the 1 ms budget); the switch comes at 2.45 s.
+        let frames = stride(from: 0.0, to: 3, by: 0.01).map { start in
+            FrameRecord(start: start, latency: start >= 2.4 ? 0.003 : 0.0005, variant: "large", correct: true)
+        }
+        let result = Self.metrics(frames, seconds: 3, steps: load, switches: [2.45])
+        #expect(abs(try #require(result.reactionMs) - 50) < 1e-6)
+        #expect(abs(try #require(result.reactionFromStepMsEach[0]) - 450) < 1e-6)
+        // A step that never slowed anything before the switch counts from the step.
+        let calm = frames.map { FrameRecord(start: $0.start, latency: 0.0005, variant: $0.variant, correct: true) }
+        #expect(abs(try #require(Self.metrics(calm, seconds: 3, steps: load, switches: [2.45]).reactionMs) - 450) < 1e-6)
+    }
+
     /// Nearest rank: p99 of 1…100 µs is the 99th value, not the largest; p50 the 50th.
     @Test func decisionPercentilesAreNearestRank() {
         var generator = SeededGenerator(seed: 7)
@@ -117,7 +133,8 @@ import Testing
         let line = String(decoding: try encoder.encode(baseline), as: UTF8.self)
         #expect(line == """
             {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frames":40,"policy":"largest",\
-            "reaction_ms":null,"reaction_ms_each":[null,12.5],"slo_attainment":0.5,"switches":0,"windows":2,"windows_met":1}
+            "reaction_from_step_ms_each":[null,12.5],"reaction_ms":null,"reaction_ms_each":[null,12.5],\
+            "slo_attainment":0.5,"switches":0,"windows":2,"windows_met":1}
             """)
 
         let adaptive = Self.metrics(Self.frames(in: 0, [0.5], correct: true), seconds: 1, switches: [0.2], decisions: [2000])

@@ -52,7 +52,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
         var events: RingBuffer<EngineEvent>
         var nextEvent = 0
         var snapshot: EngineSnapshot?
-        var reason = "starting"
+        /// The last decision (its sentence is written when a snapshot is made, not on every decision).
+        var decision: PolicyDecision?
         var switchTimes: [Double] = []
         var decisionNanoseconds: RingBuffer<UInt64>
         var state = EngineSnapshot.EngineState.starting
@@ -127,7 +128,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         runner.start()
         shared.withLock { shared in
             shared.state = .running
-            shared.reason = first.reason
+            shared.decision = first
             shared.switchTimes.append(0)
         }
         log(.start, "started on \(firstID): \(first.reason)")
@@ -175,7 +176,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
     public var frameRecords: [FrameRecord] { runner?.frameRecords ?? [] }
     /// When each variant started running (the first at 0).
     public var switchTimes: [Double] { shared.withLock { $0.switchTimes } }
-    /// How long each policy decision took.
+    /// CPU time each policy decision took.
     public var decisionNanoseconds: [UInt64] { shared.withLock { $0.decisionNanoseconds.values } }
     public var variantStates: [String: VariantPool.State] { pool.states }
     public var events: [EngineEvent] { shared.withLock { $0.events.values } }
@@ -287,17 +288,21 @@ public final class AdaptiveEngine: @unchecked Sendable {
         }
     }
 
-    /// The active variant's latency now, and what probes found.
+    /// The active variant's latency now, and what probes found. Contention is the ratio of medians — how much of
+    /// the CPU inference gets — while each variant's p95 is taken as measured: preemption lengthens the tail of a
+    /// long inference far more than of a short one, so scaling every tail by one ratio mispredicts.
     private func observe(runner: InferenceRunner, now: Double, loop: inout Loop) {
         let window = runner.activeWindow(lastSeconds: configuration.observationSeconds)
         if window.variant == loop.active, window.latencies.count >= configuration.minimumObservedFrames,
-           let p95 = LatencyObservations.percentile(window.latencies, 0.95), let profile = profileByID[loop.active] {
-            let p95Ms = Double(p95) / 1e6
-            loop.observations.record(loop.active, p95Ms: p95Ms, at: now)
-            loop.contention = p95Ms / max(1e-9, LatencyStatistics.milliseconds(profile.latency.p95))
+           let profile = profileByID[loop.active] {
+            let sorted = window.latencies.sorted()
+            if let p95 = TraceMetrics.percentile(95, of: sorted), let p50 = TraceMetrics.percentile(50, of: sorted) {
+                loop.observations.record(loop.active, p95Ms: Double(p95) / 1e6, at: now)
+                loop.contention = Double(p50) / 1e6 / max(1e-9, LatencyStatistics.milliseconds(profile.latency.p50))
+            }
         }
         for probe in runner.takeProbeResults() where probe.latencies.count >= configuration.minimumObservedFrames / 2 {
-            if let p95 = LatencyObservations.percentile(probe.latencies, 0.95) {
+            if let p95 = TraceMetrics.percentile(95, of: probe.latencies.sorted()) {
                 loop.observations.record(probe.variant, p95Ms: Double(p95) / 1e6, at: probe.endedAt)
             }
         }
@@ -322,13 +327,16 @@ public final class AdaptiveEngine: @unchecked Sendable {
             observedLatencyP95Ms: loop.observations.fresh(at: now), active: loop.active,
             secondsSinceSwitch: now - loop.lastSwitch, pinned: pinned,
             paused: controls.paused || (controls.pinned != nil && pinned == nil))
-        let started = clock.now
+        // Timed on the thread's CPU clock: what deciding costs, not how long the scheduler kept the thread waiting.
+        let started = LatencyBenchmark.threadCPUTime()
         var decision = configuration.policy.decide(input)
-        let nanoseconds = UInt64(max(0, LatencyStatistics.nanoseconds(started.duration(to: clock.now))))
-        if let id = controls.pinned, pinned == nil { decision.reason = "\(id) pinned by the operator: preparing it" }
+        let finished = LatencyBenchmark.threadCPUTime()
+        if let id = controls.pinned, pinned == nil { decision.explanation = .pinnedPreparing(id) }
         shared.withLock { shared in
-            shared.decisionNanoseconds.append(nanoseconds)
-            shared.reason = decision.reason
+            if let started, let finished {
+                shared.decisionNanoseconds.append(UInt64(max(0, LatencyStatistics.nanoseconds(finished - started))))
+            }
+            shared.decision = decision
         }
         if let id = decision.variant, id != loop.active, let next = pool.prepared(id) {
             runner.switchTo(next)
@@ -375,8 +383,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
 
     /// - Parameter loop: the control thread's state (nil from any other thread: the decision figures are left out).
     private func makeSnapshot(sequence: Int, throughput: Double?, loop: Loop?) -> EngineSnapshot {
-        let (controls, events, reason, state) = shared.withLock { shared in
-            (shared.controls, shared.events.values.suffix(configuration.eventsPerSnapshot), shared.reason, shared.state)
+        let (controls, events, decision, state) = shared.withLock { shared in
+            (shared.controls, shared.events.values.suffix(configuration.eventsPerSnapshot), shared.decision, shared.state)
         }
         let statistics = runner?.statistics
         let now = seconds
@@ -415,7 +423,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
                           secondsSinceSwitch: loop.map { now - $0.lastSwitch }),
             policy: .init(mode: controls.mode.rawValue, latencyBudgetMs: controls.budgets.latencyMs,
                           memoryBudgetMb: controls.budgets.memoryMB, accuracyFloor: controls.budgets.accuracyFloor,
-                          paused: controls.paused, pinned: controls.pinned, contention: loop?.contention, reason: reason),
+                          paused: controls.paused, pinned: controls.pinned, contention: loop?.contention, reason: decision?.reason ?? "starting"),
             context: context(),
             inference: .init(
                 count: statistics?.frames ?? 0, throughputIps: throughput,

@@ -42,8 +42,8 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         public var accuracyFloor: Double
         public var paused: Bool
         public var pinned: String?
-        /// Observed ÷ profiled latency p95 of the active variant: the slowdown the policy predicts with; nil until
-        /// enough frames ran.
+        /// Observed ÷ profiled median latency of the active variant: the slowdown the policy scales unmeasured
+        /// variants' profiles by; nil until enough frames ran.
         public var contention: Double?
         /// The last decision's one-line reason.
         public var reason: String

@@ -29,12 +29,4 @@ struct LatencyObservations: Sendable, Equatable {
     func age(of id: String, at seconds: Double) -> Double? {
         entries[id].map { seconds - $0.at }
     }
-
-    /// Nearest-rank percentile (the smallest value with at least `fraction` of the values at or below it).
-    static func percentile(_ values: [UInt64], _ fraction: Double) -> UInt64? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
-        return sorted[min(sorted.count, max(1, rank)) - 1]
-    }
 }

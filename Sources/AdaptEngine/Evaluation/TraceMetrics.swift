@@ -33,9 +33,13 @@ public struct TraceMetrics: Sendable, Equatable {
     public var decisionUsP99: Double?
     /// The slowest reaction of `reactionMsEach`; nil when no step was followed by a switch.
     public var reactionMs: Double?
-    /// One per trace step: milliseconds from the step to the first switch at or after it and before the next step
-    /// (or the end); nil when no switch followed.
+    /// One per trace step: milliseconds from the moment the step took effect to the first switch at or after it
+    /// and before the next step (or the end); nil when no switch followed. The step takes effect at its time, or
+    /// later at the first frame over the latency budget if one came before the switch: a load's threads may take a
+    /// while to land on the inference thread's core, and no policy can react to a slowdown that has not happened.
     public var reactionMsEach: [Double?]
+    /// The same from the step's own time, whatever happened when.
+    public var reactionFromStepMsEach: [Double?]
     public var frames: Int
     /// Whole seconds judged, and how many of them met the latency budget.
     public var windows: Int
@@ -43,7 +47,8 @@ public struct TraceMetrics: Sendable, Equatable {
 
     public init(policy: String, sloAttainment: Double?, accuracy: Double?, switches: Int, decisionUsP50: Double?,
                 decisionUsP99: Double?, reactionMs: Double?, reactionMsEach: [Double?], frames: Int, windows: Int,
-                windowsMet: Int) {
+                windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil) {
+        self.reactionFromStepMsEach = reactionFromStepMsEach ?? reactionMsEach
         (self.policy, self.sloAttainment, self.accuracy, self.switches) = (policy, sloAttainment, accuracy, switches)
         (self.decisionUsP50, self.decisionUsP99, self.reactionMs) = (decisionUsP50, decisionUsP99, reactionMs)
         (self.reactionMsEach, self.frames, self.windows, self.windowsMet) = (reactionMsEach, frames, windows, windowsMet)
@@ -71,10 +76,35 @@ public struct TraceMetrics: Sendable, Equatable {
         let labelled = run.frames.compactMap(\.correct)
         let decisions = run.decisionNanoseconds.sorted()
         let switchTimes = run.switchTimes.sorted()
+        let byStart = run.frames.sorted { $0.start < $1.start }
+        let starts = byStart.map(\.start)
+        func firstIndex(atOrAfter time: Double) -> Int {
+            var (low, high) = (0, starts.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if starts[middle] < time { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        var fromStep: [Double?] = []
         let reactions = trace.steps.indices.map { index -> Double? in
             let step = trace.steps[index].at
             let next = index + 1 < trace.steps.count ? trace.steps[index + 1].at : .infinity
-            return switchTimes.first { $0 >= step && $0 < next }.map { ($0 - step) * 1000 }
+            guard let switched = switchTimes.first(where: { $0 >= step && $0 < next }) else {
+                fromStep.append(nil)
+                return nil
+            }
+            fromStep.append((switched - step) * 1000)
+            var effect = step
+            var frame = firstIndex(atOrAfter: step)
+            while frame < byStart.count, byStart[frame].start < switched {
+                if byStart[frame].latency * 1000 > latencyBudgetMs(at: byStart[frame].start) {
+                    effect = byStart[frame].start
+                    break
+                }
+                frame += 1
+            }
+            return (switched - effect) * 1000
         }
 
         self.init(
@@ -85,7 +115,8 @@ public struct TraceMetrics: Sendable, Equatable {
             decisionUsP50: Self.percentile(50, of: decisions).map { Double($0) / 1000 },
             decisionUsP99: Self.percentile(99, of: decisions).map { Double($0) / 1000 },
             reactionMs: reactions.compactMap { $0 }.max(),
-            reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met)
+            reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met,
+            reactionFromStepMsEach: fromStep)
     }
 
     /// The nearest-rank percentile of ascending `sorted` values: the value at rank ⌈percent/100 · n⌉ (integer
@@ -103,7 +134,7 @@ extension TraceMetrics: Encodable {
         case sloAttainment = "slo_attainment"
         case accuracy, switches
         case decisionUsP50 = "decision_us_p50", decisionUsP99 = "decision_us_p99"
-        case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each"
+        case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each", reactionFromStepMsEach = "reaction_from_step_ms_each"
         case frames, windows
         case windowsMet = "windows_met"
     }
@@ -119,6 +150,7 @@ extension TraceMetrics: Encodable {
         try container.encode(decisionUsP99, forKey: .decisionUsP99)
         try container.encode(reactionMs, forKey: .reactionMs)
         try container.encode(reactionMsEach, forKey: .reactionMsEach)
+        try container.encode(reactionFromStepMsEach, forKey: .reactionFromStepMsEach)
         try container.encode(frames, forKey: .frames)
         try container.encode(windows, forKey: .windows)
         try container.encode(windowsMet, forKey: .windowsMet)

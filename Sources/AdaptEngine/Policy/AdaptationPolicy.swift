@@ -37,8 +37,8 @@ public struct PolicyInput: Sendable {
     public var candidates: [PolicyCandidate]
     public var budgets: PolicyBudgets
     public var mode: PolicyMode
-    /// Observed ÷ profiled latency of the active variant: how much slower the device runs now; every candidate's
-    /// predicted latency is its profile × this.
+    /// Observed ÷ profiled latency of the active variant: how much slower the device runs now; a candidate with no
+    /// observed latency is predicted at its profile × this.
     public var contention: Double
     /// p95 latencies (ms) measured lately on this device for some variants (the active one, probes): where one is
     /// known it is the prediction, since contention does not slow every model alike.
@@ -60,8 +60,65 @@ public struct PolicyInput: Sendable {
 public struct PolicyDecision: Sendable, Equatable {
     public var variant: String?
     public var switched: Bool
+    /// Why, as figures: the sentence is only written when someone reads `reason`, so deciding stays a few
+    /// microseconds of arithmetic.
+    public var explanation: Explanation
+
+    public enum Broken: Sendable, Equatable {
+        case latency(predictedMs: Double, budgetMs: Double)
+        case memory(megabytes: Double, budgetMB: Double)
+        case accuracyFloor
+    }
+
+    public enum Explanation: Sendable, Equatable {
+        case noVariants
+        case pinned(String)
+        /// Pinned, but not ready to run yet (the engine is preparing it).
+        case pinnedPreparing(String)
+        case paused
+        case nothingMeetsBudgets(contention: Double, fastest: String)
+        case chosen(String, mode: PolicyMode, accuracy: Double, predictedMs: Double)
+        case stays(String, mode: PolicyMode, accuracy: Double, predictedMs: Double)
+        case leaves(String, for: String, because: Broken)
+        case dwell(String, secondsSinceSwitch: Double, dwell: Double)
+        case withinMargin(String, better: String, marginPercent: Int)
+        case moves(String, to: String, mode: PolicyMode, accuracy: Double, predictedMs: Double)
+    }
+
     /// One line a person can read: why this variant, now.
-    public var reason: String
+    public var reason: String {
+        let format = AdaptationPolicy.format
+        func describe(_ mode: PolicyMode, _ accuracy: Double, _ predicted: Double) -> String {
+            let figures = "\(format(accuracy * 100)) % top-1, predicted p95 \(format(predicted)) ms"
+            switch mode {
+            case .maxAccuracy: return "most accurate within the budgets (\(figures))"
+            case .minLatency: return "fastest above the accuracy floor (\(figures))"
+            case .balanced: return "most accurate with latency headroom (\(figures))"
+            }
+        }
+        switch explanation {
+        case .noVariants: return "no variants"
+        case .pinned(let id): return "\(id) pinned by the operator"
+        case .pinnedPreparing(let id): return "\(id) pinned by the operator: preparing it"
+        case .paused: return "adaptation paused by the operator"
+        case .nothingMeetsBudgets(let contention, let fastest):
+            return "no variant meets the budgets under \(format(contention))× contention; running the fastest, \(fastest)"
+        case .chosen(let id, let mode, let accuracy, let predicted): return "\(id): \(describe(mode, accuracy, predicted))"
+        case .stays(let id, let mode, let accuracy, let predicted): return "\(id) stays: \(describe(mode, accuracy, predicted))"
+        case .leaves(let id, let next, let broken):
+            let why = switch broken {
+            case .latency(let predicted, let budget): "its predicted p95 \(format(predicted)) ms exceeds the \(format(budget)) ms budget"
+            case .memory(let megabytes, let budget): "its \(format(megabytes)) MB exceeds the \(format(budget)) MB budget"
+            case .accuracyFloor: "its accuracy is below the floor"
+            }
+            return "\(id) → \(next): \(why)"
+        case .dwell(let id, let since, let dwell):
+            return "\(id) stays: switched \(format(since)) s ago (dwell \(format(dwell)) s)"
+        case .withinMargin(let id, let better, let margin):
+            return "\(id) stays: \(better) would sit within \(margin) % of the latency budget"
+        case .moves(let id, let next, let mode, let accuracy, let predicted): return "\(id) → \(next): \(describe(mode, accuracy, predicted))"
+        }
+    }
 }
 
 /// The adaptation policy: pure and deterministic, so it is tested on scripted inputs and replayed on traces.
@@ -79,91 +136,105 @@ public struct AdaptationPolicy: Sendable, Equatable {
     }
 
     public func decide(_ input: PolicyInput) -> PolicyDecision {
-        let byID = Dictionary(input.candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if let pinned = input.pinned {
-            return PolicyDecision(variant: pinned, switched: pinned != input.active, reason: "\(pinned) pinned by the operator")
+            return PolicyDecision(variant: pinned, switched: pinned != input.active, explanation: .pinned(pinned))
         }
         if input.paused {
-            return PolicyDecision(variant: input.active, switched: false, reason: "adaptation paused by the operator")
+            return PolicyDecision(variant: input.active, switched: false, explanation: .paused)
         }
         let contention = max(input.contention, 0)
         let observed = input.observedLatencyP95Ms
-        func predicted(_ candidate: PolicyCandidate) -> Double {
-            observed[candidate.id] ?? candidate.latencyP95Ms * contention
+        let candidates = input.candidates
+        // Each prediction once, by index: a decision is a few passes over the candidates with no string hashing
+        // beyond the observed ones (decisions run every few tens of milliseconds; their cost is a benchmark).
+        var predictions: [Double] = []
+        predictions.reserveCapacity(candidates.count)
+        for candidate in candidates {
+            predictions.append(observed.isEmpty ? candidate.latencyP95Ms * contention
+                               : observed[candidate.id] ?? candidate.latencyP95Ms * contention)
         }
         let budgets = input.budgets
-        func withinMemory(_ candidate: PolicyCandidate) -> Bool { candidate.memoryMB <= budgets.memoryMB }
-        func withinLatency(_ candidate: PolicyCandidate, share: Double = 1) -> Bool { predicted(candidate) <= budgets.latencyMs * share }
-        func aboveFloor(_ candidate: PolicyCandidate) -> Bool { candidate.accuracy >= budgets.accuracyFloor }
+        func withinMemory(_ index: Int) -> Bool { candidates[index].memoryMB <= budgets.memoryMB }
+        func withinLatency(_ index: Int, share: Double = 1) -> Bool { predictions[index] <= budgets.latencyMs * share }
+        func aboveFloor(_ index: Int) -> Bool { candidates[index].accuracy >= budgets.accuracyFloor }
+        func fastest(_ a: Int, _ b: Int) -> Bool { predictions[a] < predictions[b] }
 
-        let best = choose(input.candidates, mode: input.mode, predicted: predicted, withinMemory: withinMemory,
-                          withinLatency: withinLatency, aboveFloor: aboveFloor)
-        guard let best else {
+        guard let bestIndex = choose(candidates, predictions, mode: input.mode, withinMemory: withinMemory,
+                                     withinLatency: withinLatency, aboveFloor: aboveFloor) else {
             // Nothing meets the budgets: the fastest variant in memory (else overall) keeps frames flowing.
-            let fallback = input.candidates.filter(withinMemory).min { predicted($0) < predicted($1) }
-                ?? input.candidates.min { predicted($0) < predicted($1) }
-            guard let fallback else { return PolicyDecision(variant: input.active, switched: false, reason: "no variants") }
-            return PolicyDecision(
-                variant: fallback.id, switched: fallback.id != input.active,
-                reason: "no variant meets the budgets under \(Self.format(contention))× contention; running the fastest, \(fallback.id)")
+            guard let fallback = Self.best(in: candidates.indices, where: withinMemory, by: fastest)
+                    ?? Self.best(in: candidates.indices, where: { _ in true }, by: fastest) else {
+                return PolicyDecision(variant: input.active, switched: false, explanation: .noVariants)
+            }
+            let id = candidates[fallback].id
+            return PolicyDecision(variant: id, switched: id != input.active,
+                                  explanation: .nothingMeetsBudgets(contention: contention, fastest: id))
         }
-        guard let activeID = input.active, let active = byID[activeID] else {
-            return PolicyDecision(variant: best.id, switched: true, reason: "\(best.id): \(describe(best, input.mode, predicted(best)))")
+        let best = candidates[bestIndex]
+        guard let activeID = input.active, let activeIndex = candidates.firstIndex(where: { $0.id == activeID }) else {
+            return PolicyDecision(variant: best.id, switched: true, explanation: .chosen(
+                best.id, mode: input.mode, accuracy: best.accuracy, predictedMs: predictions[bestIndex]))
         }
-        if best.id == active.id {
-            return PolicyDecision(variant: active.id, switched: false, reason: "\(active.id) stays: \(describe(active, input.mode, predicted(active)))")
+        let active = candidates[activeIndex]
+        if bestIndex == activeIndex {
+            return PolicyDecision(variant: active.id, switched: false, explanation: .stays(
+                active.id, mode: input.mode, accuracy: active.accuracy, predictedMs: predictions[activeIndex]))
         }
         // The active variant breaking a budget is left at once; otherwise switches wait for the dwell and a margin.
-        let activeBreaks = !withinMemory(active) || !withinLatency(active)
-            || (input.mode == .minLatency && !aboveFloor(active))
-        if activeBreaks {
-            let broken = !withinLatency(active)
-                ? "its predicted p95 \(Self.format(predicted(active))) ms exceeds the \(Self.format(budgets.latencyMs)) ms budget"
-                : !withinMemory(active) ? "its \(Self.format(active.memoryMB)) MB exceeds the \(Self.format(budgets.memoryMB)) MB budget"
-                : "its accuracy is below the floor"
-            return PolicyDecision(variant: best.id, switched: true, reason: "\(active.id) → \(best.id): \(broken)")
+        let broken: PolicyDecision.Broken? = !withinLatency(activeIndex)
+            ? .latency(predictedMs: predictions[activeIndex], budgetMs: budgets.latencyMs)
+            : !withinMemory(activeIndex) ? .memory(megabytes: active.memoryMB, budgetMB: budgets.memoryMB)
+            : input.mode == .minLatency && !aboveFloor(activeIndex) ? .accuracyFloor : nil
+        if let broken {
+            return PolicyDecision(variant: best.id, switched: true, explanation: .leaves(active.id, for: best.id, because: broken))
         }
         if input.secondsSinceSwitch < minimumDwellSeconds {
             return PolicyDecision(
                 variant: active.id, switched: false,
-                reason: "\(active.id) stays: switched \(Self.format(input.secondsSinceSwitch)) s ago (dwell \(Self.format(minimumDwellSeconds)) s)")
+                explanation: .dwell(active.id, secondsSinceSwitch: input.secondsSinceSwitch, dwell: minimumDwellSeconds))
         }
-        if predicted(best) > predicted(active), !withinLatency(best, share: 1 - latencyMargin) {
+        if predictions[bestIndex] > predictions[activeIndex], !withinLatency(bestIndex, share: 1 - latencyMargin) {
             return PolicyDecision(
                 variant: active.id, switched: false,
-                reason: "\(active.id) stays: \(best.id) would sit within \(Int(latencyMargin * 100)) % of the latency budget")
+                explanation: .withinMargin(active.id, better: best.id, marginPercent: Int(latencyMargin * 100)))
         }
-        return PolicyDecision(variant: best.id, switched: true, reason: "\(active.id) → \(best.id): \(describe(best, input.mode, predicted(best)))")
+        return PolicyDecision(variant: best.id, switched: true, explanation: .moves(
+            active.id, to: best.id, mode: input.mode, accuracy: best.accuracy, predictedMs: predictions[bestIndex]))
     }
 
     private func choose(
-        _ candidates: [PolicyCandidate], mode: PolicyMode, predicted: (PolicyCandidate) -> Double,
-        withinMemory: (PolicyCandidate) -> Bool, withinLatency: (PolicyCandidate, Double) -> Bool,
-        aboveFloor: (PolicyCandidate) -> Bool
-    ) -> PolicyCandidate? {
+        _ candidates: [PolicyCandidate], _ predictions: [Double], mode: PolicyMode, withinMemory: (Int) -> Bool,
+        withinLatency: (Int, Double) -> Bool, aboveFloor: (Int) -> Bool
+    ) -> Int? {
         // Ties go to the faster, then the smaller, then the id: the same input always gives the same answer.
-        func moreAccurate(_ a: PolicyCandidate, _ b: PolicyCandidate) -> Bool {
-            (a.accuracy, -predicted(a), -a.memoryMB, a.id) > (b.accuracy, -predicted(b), -b.memoryMB, b.id)
+        func moreAccurate(_ a: Int, _ b: Int) -> Bool {
+            let (x, y) = (candidates[a], candidates[b])
+            return (x.accuracy, -predictions[a], -x.memoryMB, x.id) > (y.accuracy, -predictions[b], -y.memoryMB, y.id)
         }
+        func faster(_ a: Int, _ b: Int) -> Bool {
+            let (x, y) = (candidates[a], candidates[b])
+            return (predictions[a], -x.accuracy, x.memoryMB, x.id) < (predictions[b], -y.accuracy, y.memoryMB, y.id)
+        }
+        let all = candidates.indices
         switch mode {
         case .maxAccuracy:
-            return candidates.filter { withinMemory($0) && withinLatency($0, 1) }.max { moreAccurate($1, $0) }
+            return Self.best(in: all, where: { withinMemory($0) && withinLatency($0, 1) }, by: moreAccurate)
         case .minLatency:
-            return candidates.filter { withinMemory($0) && aboveFloor($0) }
-                .min { (predicted($0), -$0.accuracy, $0.memoryMB, $0.id) < (predicted($1), -$1.accuracy, $1.memoryMB, $1.id) }
+            return Self.best(in: all, where: { withinMemory($0) && aboveFloor($0) }, by: faster)
         case .balanced:
-            return candidates.filter { withinMemory($0) && aboveFloor($0) && withinLatency($0, balancedShare) }.max { moreAccurate($1, $0) }
-                ?? candidates.filter { withinMemory($0) && aboveFloor($0) && withinLatency($0, 1) }.max { moreAccurate($1, $0) }
+            return Self.best(in: all, where: { withinMemory($0) && aboveFloor($0) && withinLatency($0, balancedShare) }, by: moreAccurate)
+                ?? Self.best(in: all, where: { withinMemory($0) && aboveFloor($0) && withinLatency($0, 1) }, by: moreAccurate)
         }
     }
 
-    private func describe(_ candidate: PolicyCandidate, _ mode: PolicyMode, _ predicted: Double) -> String {
-        let figures = "\(Self.format(candidate.accuracy * 100)) % top-1, predicted p95 \(Self.format(predicted)) ms"
-        switch mode {
-        case .maxAccuracy: return "most accurate within the budgets (\(figures))"
-        case .minLatency: return "fastest above the accuracy floor (\(figures))"
-        case .balanced: return "most accurate with latency headroom (\(figures))"
+    /// The index that passes `include` and beats every other that does, in one pass.
+    private static func best(in indices: Range<Int>, where include: (Int) -> Bool, by better: (Int, Int) -> Bool) -> Int? {
+        var best: Int?
+        for index in indices where include(index) {
+            if let current = best, !better(index, current) { continue }
+            best = index
         }
+        return best
     }
 
     static func format(_ value: Double) -> String {
