@@ -8,8 +8,8 @@ import Foundation
 struct AdaptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-bench",
-        abstract: "adapt-top's benchmarks: derived variants against their parents, and the context sampler.",
-        subcommands: [DerivedBench.self, ContextBench.self])
+        abstract: "adapt-top's benchmarks: derived variants against their parents, the context sampler, policy decisions.",
+        subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self])
 }
 
 /// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,

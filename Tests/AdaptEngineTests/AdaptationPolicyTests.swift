@@ -57,13 +57,14 @@ import Testing
         var scaled = input(contention: 3, active: "medium", since: 10)
         #expect(policy.decide(scaled).variant == "medium")
         // …but a probe found large at 0.40 ms now: it fits (and within the margin: 0.40 ≤ 0.45).
-        scaled.observedLatencyP95Ms = ["large": 0.40, "medium": 0.15]
+        scaled.candidates[2].observedLatencyP95Ms = 0.40
+        scaled.candidates[1].observedLatencyP95Ms = 0.15
         let decision = policy.decide(scaled)
         #expect(decision.variant == "large" && decision.switched)
         #expect(decision.reason.contains("predicted p95 0.40 ms"), "\(decision.reason)")
         // And an observation that it is slow keeps the engine off it even with no contention.
         var quiet = input(contention: 1, active: "medium", since: 10)
-        quiet.observedLatencyP95Ms = ["large": 2.0]
+        quiet.candidates[2].observedLatencyP95Ms = 2.0
         #expect(policy.decide(quiet).variant == "medium")
     }
 

@@ -48,8 +48,9 @@ import Testing
             LatencyStatistics.milliseconds($0.latency.p95) <= budgets.latencyMs && $0.memoryMB <= budgets.memoryMB
         }
         let best = try #require(fitting.max { $0.accuracy.accuracy < $1.accuracy.accuracy })
-        #expect(engine.events.first?.kind == .start)
-        #expect(engine.events.first?.reason.contains(best.id) == true)
+        #expect(engine.events.first?.kind == .profile)
+        let start = try #require(engine.events.first { $0.kind == .start })
+        #expect(start.reason.contains(best.id))
         #expect(try #require(snapshot.inference.accuracy) > 0.8)
         #expect(try #require(snapshot.inference.latencyMs).p50 > 0)
         #expect(snapshot.variants.map(\.id) == family.outcome.profiles.map(\.id))

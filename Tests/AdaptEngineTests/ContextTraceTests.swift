@@ -12,16 +12,16 @@ import Testing
         try ContextTrace.load(contentsOf: examples.appendingPathComponent(name).path)
     }
 
-    @Test func contentionExampleTogglesTwoHogs() throws {
+    @Test func contentionExampleTogglesThreeHogs() throws {
         let trace = try Self.example("contention.yaml")
         #expect(trace.name == "contention")
         #expect(trace.durationSeconds == 40)
         #expect(trace.mode == .maxAccuracy)
         #expect(trace.budgetOverrides == .init(latencyMs: 0.6))
         #expect(trace.steps == [
-            .init(at: 8, commands: [.startCPULoad(threads: 2, duty: 1)]),
+            .init(at: 8, commands: [.startCPULoad(threads: 3, duty: 1)]),
             .init(at: 20, commands: [.stopCPULoad]),
-            .init(at: 28, commands: [.startCPULoad(threads: 2, duty: 1)]),
+            .init(at: 28, commands: [.startCPULoad(threads: 3, duty: 1)]),
             .init(at: 36, commands: [.stopCPULoad]),
         ])
         // Injections leave the budgets alone: one phase, the family's with the trace's latency budget.

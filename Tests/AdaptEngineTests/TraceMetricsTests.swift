@@ -79,6 +79,17 @@ import Testing
         #expect(never.reactionMs == nil && never.reactionMsEach == [nil, nil, nil] && never.switches == 0)
     }
 
+    /// A swap's cost is the gap it leaves in the stream, against the usual gap between frames.
+    @Test func switchGapAgainstTheUsualFrameGap() throws {
+        let frames = [FrameRecord(start: 0, latency: 0.001, variant: "a", correct: nil),
+                      FrameRecord(start: 0.0011, latency: 0.001, variant: "a", correct: nil),   // 100 µs after
+                      FrameRecord(start: 0.0026, latency: 0.001, variant: "b", correct: nil),   // 500 µs: the swap
+                      FrameRecord(start: 0.0037, latency: 0.001, variant: "b", correct: nil)]   // 100 µs
+        let result = Self.metrics(frames, seconds: 1)
+        #expect(abs(try #require(result.switchGapUsMax) - 500) < 1e-6)
+        #expect(abs(try #require(result.frameGapUsP50) - 100) < 1e-6)
+    }
+
     /// A load that reaches the inference thread late is reacted to from the first frame over the budget, not from
     /// the step; the time from the step is kept beside it.
     @Test func reactionCountsFromWhenTheStepBit() throws {
@@ -132,9 +143,9 @@ import Testing
         encoder.outputFormatting = [.sortedKeys]
         let line = String(decoding: try encoder.encode(baseline), as: UTF8.self)
         #expect(line == """
-            {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frames":40,"policy":"largest",\
-            "reaction_from_step_ms_each":[null,12.5],"reaction_ms":null,"reaction_ms_each":[null,12.5],\
-            "slo_attainment":0.5,"switches":0,"windows":2,"windows_met":1}
+            {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frame_gap_us_p50":null,"frames":40,\
+            "policy":"largest","reaction_from_step_ms_each":[null,12.5],"reaction_ms":null,"reaction_ms_each":[null,12.5],\
+            "slo_attainment":0.5,"switch_gap_us_max":null,"switches":0,"windows":2,"windows_met":1}
             """)
 
         let adaptive = Self.metrics(Self.frames(in: 0, [0.5], correct: true), seconds: 1, switches: [0.2], decisions: [2000])

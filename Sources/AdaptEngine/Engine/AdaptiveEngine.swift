@@ -22,8 +22,10 @@ public final class AdaptiveEngine: @unchecked Sendable {
         /// A probe (a few frames on a more accurate variant, to see whether it fits now) at most this often, in
         /// seconds; 0 turns probing off.
         public var probeInterval = 1.0
-        public var probeFrames = 64
-        public var probeMaxSeconds = 0.03
+        public var probeFrames = 100
+        public var probeMaxSeconds = 0.05
+        /// A probe's first frames run on cold caches (another model's weights were just in them): left out.
+        public var probeWarmupFrames = 4
         public var eventCapacity = 1000
         public var eventsPerSnapshot = 50
         /// Keep every frame's record (for trace evaluation; grows with the run).
@@ -75,6 +77,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         var framesAtLastSnapshot = 0
         var snapshotSequence = 0
         var stopAnnounced = false
+        var preparedAnnounced = false
     }
     private var loop: Loop?
 
@@ -252,6 +255,11 @@ public final class AdaptiveEngine: @unchecked Sendable {
         }
     }
 
+    /// Adds a line to the event log from the program around the engine (e.g. how profiling went).
+    public func note(_ kind: EngineEvent.Kind, _ reason: String) {
+        log(kind, reason)
+    }
+
     private func log(_ kind: EngineEvent.Kind, _ reason: String) {
         let seconds = self.seconds
         shared.withLock { shared in
@@ -274,6 +282,11 @@ public final class AdaptiveEngine: @unchecked Sendable {
         defer { self.loop = loop }
         let now = runner.seconds
         for failure in pool.takeFailures() { log(.prepare, "cannot prepare \(failure.id): \(failure.reason)") }
+        if !loop.preparedAnnounced, pool.settled {
+            loop.preparedAnnounced = true
+            let ready = pool.states.values.filter { $0 == .ready }.count
+            log(.prepare, "\(ready) of \(candidates.count) variants ready to switch to (prepared in \(String(format: "%.1f", now)) s)")
+        }
         observe(runner: runner, now: now, loop: &loop)
         decide(runner: runner, now: now, loop: &loop)
         let interval = LatencyStatistics.seconds(configuration.snapshotInterval)
@@ -301,8 +314,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
                 loop.contention = Double(p50) / 1e6 / max(1e-9, LatencyStatistics.milliseconds(profile.latency.p50))
             }
         }
-        for probe in runner.takeProbeResults() where probe.latencies.count >= configuration.minimumObservedFrames / 2 {
-            if let p95 = TraceMetrics.percentile(95, of: probe.latencies.sorted()) {
+        for probe in runner.takeProbeResults() where probe.latencies.count >= configuration.probeWarmupFrames + configuration.minimumObservedFrames {
+            if let p95 = TraceMetrics.percentile(95, of: probe.latencies.dropFirst(configuration.probeWarmupFrames).sorted()) {
                 loop.observations.record(probe.variant, p95Ms: Double(p95) / 1e6, at: probe.endedAt)
             }
         }
@@ -316,7 +329,9 @@ public final class AdaptiveEngine: @unchecked Sendable {
     private func decide(runner: InferenceRunner, now: Double, loop: inout Loop) {
         let controls = shared.withLock { $0.controls }
         let states = pool.states
-        let ready = candidates.filter { states[$0.id] == .ready || $0.id == loop.active }
+        let observed = loop.observations.fresh(at: now)
+        var ready = candidates.filter { states[$0.id] == .ready || $0.id == loop.active }
+        for index in ready.indices { ready[index].observedLatencyP95Ms = observed[ready[index].id] }
         var pinned = controls.pinned
         if let id = pinned, states[id] != .ready, id != loop.active {
             pinned = nil
@@ -324,7 +339,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         }
         let input = PolicyInput(
             candidates: ready, budgets: controls.budgets, mode: controls.mode, contention: loop.contention ?? 1,
-            observedLatencyP95Ms: loop.observations.fresh(at: now), active: loop.active,
+            active: loop.active,
             secondsSinceSwitch: now - loop.lastSwitch, pinned: pinned,
             paused: controls.paused || (controls.pinned != nil && pinned == nil))
         // Timed on the thread's CPU clock: what deciding costs, not how long the scheduler kept the thread waiting.

@@ -39,10 +39,15 @@ public final class ProfiledFamily: Sendable {
     /// An engine on this family, starting from the manifest's budgets unless `controls` says otherwise.
     public func makeEngine(controls: OperatorControls? = nil, sampler: ContextSampler?, injections: DemoInjections,
                            configuration: AdaptiveEngine.Configuration = .init()) -> AdaptiveEngine {
-        AdaptiveEngine(
+        let engine = AdaptiveEngine(
             profiles: outcome.profiles, pool: pool, family: manifest.family,
             dataset: DatasetFrameSource(images: images, normalization: manifest.input.normalization),
             controls: controls ?? OperatorControls(budgets: manifest.budgets), sampler: sampler, injections: injections,
             configuration: configuration)
+        let front = outcome.profiles.filter(\.onFront).count
+        engine.note(.profile, "\(outcome.profiles.count) variants profiled (\(outcome.cached) from the profile cache), \(front) on the front"
+                    + (outcome.failedDerivations.isEmpty ? "" : "; \(outcome.failedDerivations.count) could not be derived"))
+        for failure in outcome.failedDerivations { engine.note(.profile, "cannot derive \(failure.id): \(failure.reason)") }
+        return engine
     }
 }

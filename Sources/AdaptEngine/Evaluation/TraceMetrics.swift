@@ -40,6 +40,11 @@ public struct TraceMetrics: Sendable, Equatable {
     public var reactionMsEach: [Double?]
     /// The same from the step's own time, whatever happened when.
     public var reactionFromStepMsEach: [Double?]
+    /// What a swap costs the stream: microseconds from the end of the last frame on one variant to the start of the
+    /// first on the next, worst over the run (nil without a swap), beside the median gap between two frames of
+    /// one variant.
+    public var switchGapUsMax: Double?
+    public var frameGapUsP50: Double?
     public var frames: Int
     /// Whole seconds judged, and how many of them met the latency budget.
     public var windows: Int
@@ -47,8 +52,10 @@ public struct TraceMetrics: Sendable, Equatable {
 
     public init(policy: String, sloAttainment: Double?, accuracy: Double?, switches: Int, decisionUsP50: Double?,
                 decisionUsP99: Double?, reactionMs: Double?, reactionMsEach: [Double?], frames: Int, windows: Int,
-                windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil) {
+                windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil, switchGapUsMax: Double? = nil,
+                frameGapUsP50: Double? = nil) {
         self.reactionFromStepMsEach = reactionFromStepMsEach ?? reactionMsEach
+        (self.switchGapUsMax, self.frameGapUsP50) = (switchGapUsMax, frameGapUsP50)
         (self.policy, self.sloAttainment, self.accuracy, self.switches) = (policy, sloAttainment, accuracy, switches)
         (self.decisionUsP50, self.decisionUsP99, self.reactionMs) = (decisionUsP50, decisionUsP99, reactionMs)
         (self.reactionMsEach, self.frames, self.windows, self.windowsMet) = (reactionMsEach, frames, windows, windowsMet)
@@ -107,6 +114,13 @@ public struct TraceMetrics: Sendable, Equatable {
             return (switched - effect) * 1000
         }
 
+        var switchGaps: [Double] = []
+        var frameGaps: [Double] = []
+        for (previous, frame) in zip(byStart, byStart.dropFirst()) {
+            let gap = (frame.start - previous.start - previous.latency) * 1e6
+            if previous.variant == frame.variant { frameGaps.append(gap) } else { switchGaps.append(gap) }
+        }
+
         self.init(
             policy: run.policy,
             sloAttainment: windows > 0 ? Double(met) / Double(windows) : nil,
@@ -116,7 +130,8 @@ public struct TraceMetrics: Sendable, Equatable {
             decisionUsP99: Self.percentile(99, of: decisions).map { Double($0) / 1000 },
             reactionMs: reactions.compactMap { $0 }.max(),
             reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met,
-            reactionFromStepMsEach: fromStep)
+            reactionFromStepMsEach: fromStep, switchGapUsMax: switchGaps.max(),
+            frameGapUsP50: Self.percentile(50, of: frameGaps.sorted()))
     }
 
     /// The nearest-rank percentile of ascending `sorted` values: the value at rank ⌈percent/100 · n⌉ (integer
@@ -135,6 +150,7 @@ extension TraceMetrics: Encodable {
         case accuracy, switches
         case decisionUsP50 = "decision_us_p50", decisionUsP99 = "decision_us_p99"
         case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each", reactionFromStepMsEach = "reaction_from_step_ms_each"
+        case switchGapUsMax = "switch_gap_us_max", frameGapUsP50 = "frame_gap_us_p50"
         case frames, windows
         case windowsMet = "windows_met"
     }
@@ -151,6 +167,8 @@ extension TraceMetrics: Encodable {
         try container.encode(reactionMs, forKey: .reactionMs)
         try container.encode(reactionMsEach, forKey: .reactionMsEach)
         try container.encode(reactionFromStepMsEach, forKey: .reactionFromStepMsEach)
+        try container.encode(switchGapUsMax, forKey: .switchGapUsMax)
+        try container.encode(frameGapUsP50, forKey: .frameGapUsP50)
         try container.encode(frames, forKey: .frames)
         try container.encode(windows, forKey: .windows)
         try container.encode(windowsMet, forKey: .windowsMet)

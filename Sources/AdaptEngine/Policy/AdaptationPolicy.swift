@@ -20,14 +20,17 @@ public struct PolicyBudgets: Sendable, Equatable {
     }
 }
 
-/// A variant as the policy sees it: its profiled figures.
+/// A variant as the policy sees it: its profiled figures, and its latency as measured lately, if it was.
 public struct PolicyCandidate: Sendable, Equatable {
     public var id: String
     public var accuracy: Double
     public var latencyP95Ms: Double
     public var memoryMB: Double
+    /// p95 (ms) measured lately on this device (the active variant continuously, others by probes): where known it
+    /// is the prediction, since contention does not slow every model alike.
+    public var observedLatencyP95Ms: Double?
 
-    public init(id: String, accuracy: Double, latencyP95Ms: Double, memoryMB: Double) {
+    public init(id: String, accuracy: Double, latencyP95Ms: Double, memoryMB: Double, observedLatencyP95Ms: Double? = nil) {
         (self.id, self.accuracy, self.latencyP95Ms, self.memoryMB) = (id, accuracy, latencyP95Ms, memoryMB)
     }
 }
@@ -40,19 +43,15 @@ public struct PolicyInput: Sendable {
     /// Observed ÷ profiled latency of the active variant: how much slower the device runs now; a candidate with no
     /// observed latency is predicted at its profile × this.
     public var contention: Double
-    /// p95 latencies (ms) measured lately on this device for some variants (the active one, probes): where one is
-    /// known it is the prediction, since contention does not slow every model alike.
-    public var observedLatencyP95Ms: [String: Double]
     public var active: String?
     public var secondsSinceSwitch: Double
     public var pinned: String?
     public var paused: Bool
 
     public init(candidates: [PolicyCandidate], budgets: PolicyBudgets, mode: PolicyMode, contention: Double = 1,
-                observedLatencyP95Ms: [String: Double] = [:], active: String? = nil, secondsSinceSwitch: Double = .infinity,
+                active: String? = nil, secondsSinceSwitch: Double = .infinity,
                 pinned: String? = nil, paused: Bool = false) {
         (self.candidates, self.budgets, self.mode, self.contention) = (candidates, budgets, mode, contention)
-        self.observedLatencyP95Ms = observedLatencyP95Ms
         (self.active, self.secondsSinceSwitch, self.pinned, self.paused) = (active, secondsSinceSwitch, pinned, paused)
     }
 }
@@ -143,16 +142,12 @@ public struct AdaptationPolicy: Sendable, Equatable {
             return PolicyDecision(variant: input.active, switched: false, explanation: .paused)
         }
         let contention = max(input.contention, 0)
-        let observed = input.observedLatencyP95Ms
         let candidates = input.candidates
-        // Each prediction once, by index: a decision is a few passes over the candidates with no string hashing
-        // beyond the observed ones (decisions run every few tens of milliseconds; their cost is a benchmark).
+        // Each prediction once, by index: a decision is a few passes over the candidates, with no hashing (decisions
+        // run every few tens of milliseconds; their cost is a benchmark).
         var predictions: [Double] = []
         predictions.reserveCapacity(candidates.count)
-        for candidate in candidates {
-            predictions.append(observed.isEmpty ? candidate.latencyP95Ms * contention
-                               : observed[candidate.id] ?? candidate.latencyP95Ms * contention)
-        }
+        for candidate in candidates { predictions.append(candidate.observedLatencyP95Ms ?? candidate.latencyP95Ms * contention) }
         let budgets = input.budgets
         func withinMemory(_ index: Int) -> Bool { candidates[index].memoryMB <= budgets.memoryMB }
         func withinLatency(_ index: Int, share: Double = 1) -> Bool { predictions[index] <= budgets.latencyMs * share }
