@@ -10,12 +10,27 @@ struct AdaptTop: ParsableCommand {
         abstract: "A top for adaptive on-device deep learning.",
         discussion: """
             Runs a family of ONNX model variants on this device (XNNPACK) and adapts which one runs to the device's \
-            context and the operator's budgets. --batch prints the engine's snapshots like `top -b`; the live \
-            dashboard is not built yet. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
-            context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one model.
+            context and the operator's budgets. `adapt-top --batch` prints the engine's snapshots like `top -b`; \
+            the live dashboard is not built yet. `adapt-top profile` measures the variants, `adapt-top eval` \
+            replays a context trace against the engine and baselines, `adapt-top model` inspects, runs and \
+            benchmarks one model.
             """,
-        subcommands: [ModelCommand.self, ProfileCommand.self, EvalCommand.self]
+        subcommands: [EngineCommandLine.self, ModelCommand.self, ProfileCommand.self, EvalCommand.self],
+        defaultSubcommand: EngineCommandLine.self
     )
+}
+
+/// `adapt-top [--batch …]`: the default command, so its options (--json, -n) never collide with a subcommand's.
+struct EngineCommandLine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the adaptation engine on a family (the default command): snapshots with --batch.",
+        discussion: """
+            The engine keeps inferring on the family's labelled images, replayed like a camera, while it picks the \
+            variant along the Pareto front that fits the budgets under the device's current contention. --batch \
+            prints a snapshot every -d seconds: text like `top -b`, or with --json one object per line with the \
+            fields DESIGN.md lists (absent values null). SIGINT or SIGTERM stops it cleanly.
+            """)
 
     @Flag(help: "Print engine snapshots on stdout instead of the dashboard, like `top -b`.")
     var batch = false
@@ -26,7 +41,7 @@ struct AdaptTop: ParsableCommand {
     @Option(name: [.customShort("d"), .customLong("delay")], help: "Seconds between snapshots.")
     var delay: Double = 1
 
-    @Flag(help: "With --batch: one JSON object per snapshot and line (fields as in DESIGN.md).")
+    @Flag(help: "With --batch: one JSON object per snapshot and line.")
     var json = false
 
     @OptionGroup var engine: EngineOptions

@@ -24,8 +24,19 @@ struct EngineOptions: ParsableArguments {
     @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
     var noCache = false
 
+    @Flag(help: "Only the manifest's models, without the variants its transforms derive.")
+    var noDerive = false
+
+    @Option(help: "Profile accuracy on the first N images of the split (default: all; quicker start, rougher figures).")
+    var profileImages: Int?
+
+    @Option(help: "Timed runs per variant when profiling latency.")
+    var profileIterations: Int = 500
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let profileImages, profileImages < 1 { throw ValidationError("--profile-images must be at least 1") }
+        guard profileIterations >= 1 else { throw ValidationError("--profile-iterations must be at least 1") }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number of frames per second") }
         for text in inject {
             do { _ = try InjectionSpec.parse(text) } catch { throw ValidationError("--inject \(error)") }
@@ -37,6 +48,9 @@ struct EngineOptions: ParsableArguments {
         var options = ProfiledFamily.Options()
         options.dataDirectory = data
         options.threads = threads
+        options.derive = !noDerive
+        options.limit = profileImages
+        options.iterations = profileIterations
         options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
         options.caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
             VariantProfiler.Caching(

@@ -87,6 +87,7 @@ import Testing
                       FrameRecord(start: 0.0037, latency: 0.001, variant: "b", correct: nil)]   // 100 µs
         let result = Self.metrics(frames, seconds: 1)
         #expect(abs(try #require(result.switchGapUsMax) - 500) < 1e-6)
+        #expect(abs(try #require(result.switchGapUsP50) - 500) < 1e-6)
         #expect(abs(try #require(result.frameGapUsP50) - 100) < 1e-6)
     }
 
@@ -143,9 +144,10 @@ import Testing
         encoder.outputFormatting = [.sortedKeys]
         let line = String(decoding: try encoder.encode(baseline), as: UTF8.self)
         #expect(line == """
-            {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frame_gap_us_p50":null,"frames":40,\
+            {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frame_gap_us_p50":null,\
+            "frame_gap_us_p99":null,"frames":40,\
             "policy":"largest","reaction_from_step_ms_each":[null,12.5],"reaction_ms":null,"reaction_ms_each":[null,12.5],\
-            "slo_attainment":0.5,"switch_gap_us_max":null,"switches":0,"windows":2,"windows_met":1}
+            "slo_attainment":0.5,"switch_gap_us_max":null,"switch_gap_us_p50":null,"switches":0,"windows":2,"windows_met":1}
             """)
 
         let adaptive = Self.metrics(Self.frames(in: 0, [0.5], correct: true), seconds: 1, switches: [0.2], decisions: [2000])

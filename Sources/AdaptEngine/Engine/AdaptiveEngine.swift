@@ -13,8 +13,9 @@ public final class AdaptiveEngine: @unchecked Sendable {
         /// How often the policy decides (a command wakes it at once).
         public var decisionInterval: Duration = .milliseconds(25)
         public var snapshotInterval: Duration = .milliseconds(100)
-        /// The active variant's latency is judged over its frames of this many last seconds…
-        public var observationSeconds = 0.25
+        /// The active variant's latency is judged over its frames of this many last seconds (short, to react to a
+        /// load within a tenth of a second; a spurious step down costs little, the front's neighbours are close)…
+        public var observationSeconds = 0.1
         /// …once it has at least this many.
         public var minimumObservedFrames = 16
         /// Seconds a measured latency of a variant is trusted over its profile × contention.
@@ -45,7 +46,11 @@ public final class AdaptiveEngine: @unchecked Sendable {
     private let drops = LiveFrameSource.DropCounter()
     private let dataset: DatasetFrameSource
     private let profileByID: [String: VariantProfile]
+    /// Every variant, as pins and commands see them…
     private let candidates: [PolicyCandidate]
+    /// …and the front, which the policy chooses from: a variant off the front is beaten on every axis by one on it
+    /// (on this device's profile), and scaling profiles by one contention factor could make it look better.
+    private let frontCandidates: [PolicyCandidate]
     private let host = ProcessInfo.processInfo.hostName
     private var runner: InferenceRunner?
 
@@ -101,6 +106,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
             PolicyCandidate(id: $0.id, accuracy: $0.accuracy.accuracy, latencyP95Ms: LatencyStatistics.milliseconds($0.latency.p95),
                             memoryMB: $0.memoryMB)
         }
+        let onFront = Set(profiles.filter(\.onFront).map(\.id))
+        frontCandidates = candidates.filter { onFront.contains($0.id) }
         shared = Mutex(Shared(
             controls: controls, events: RingBuffer(capacity: configuration.eventCapacity),
             decisionNanoseconds: RingBuffer(capacity: 100_000)))
@@ -116,7 +123,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         guard runner == nil else { return }
         let controls = shared.withLock { $0.controls }
         let first = policy(PolicyInput(
-            candidates: candidates, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
+            candidates: frontCandidates, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
         guard let firstID = first.variant else { throw ModelError.badInput(reason: "the family has no profiled variants") }
         let prepared = try pool.prepare(firstID)
         // Front members first, most accurate first: the variants the policy is likeliest to want.
@@ -330,7 +337,10 @@ public final class AdaptiveEngine: @unchecked Sendable {
         let controls = shared.withLock { $0.controls }
         let states = pool.states
         let observed = loop.observations.fresh(at: now)
-        var ready = candidates.filter { states[$0.id] == .ready || $0.id == loop.active }
+        var ready = frontCandidates.filter { states[$0.id] == .ready || $0.id == loop.active }
+        if !ready.contains(where: { $0.id == loop.active }), let active = candidates.first(where: { $0.id == loop.active }) {
+            ready.append(active)  // a pinned variant off the front, just unpinned: the policy moves off it
+        }
         for index in ready.indices { ready[index].observedLatencyP95Ms = observed[ready[index].id] }
         var pinned = controls.pinned
         if let id = pinned, states[id] != .ready, id != loop.active {

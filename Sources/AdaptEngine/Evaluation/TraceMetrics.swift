@@ -41,10 +41,12 @@ public struct TraceMetrics: Sendable, Equatable {
     /// The same from the step's own time, whatever happened when.
     public var reactionFromStepMsEach: [Double?]
     /// What a swap costs the stream: microseconds from the end of the last frame on one variant to the start of the
-    /// first on the next, worst over the run (nil without a swap), beside the median gap between two frames of
-    /// one variant.
+    /// first on the next, median and worst over the run (nil without a swap), beside the gaps between two frames
+    /// of one variant (under load either may include a preemption).
+    public var switchGapUsP50: Double?
     public var switchGapUsMax: Double?
     public var frameGapUsP50: Double?
+    public var frameGapUsP99: Double?
     public var frames: Int
     /// Whole seconds judged, and how many of them met the latency budget.
     public var windows: Int
@@ -52,10 +54,11 @@ public struct TraceMetrics: Sendable, Equatable {
 
     public init(policy: String, sloAttainment: Double?, accuracy: Double?, switches: Int, decisionUsP50: Double?,
                 decisionUsP99: Double?, reactionMs: Double?, reactionMsEach: [Double?], frames: Int, windows: Int,
-                windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil, switchGapUsMax: Double? = nil,
-                frameGapUsP50: Double? = nil) {
+                windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil, switchGapUsP50: Double? = nil,
+                switchGapUsMax: Double? = nil, frameGapUsP50: Double? = nil, frameGapUsP99: Double? = nil) {
         self.reactionFromStepMsEach = reactionFromStepMsEach ?? reactionMsEach
-        (self.switchGapUsMax, self.frameGapUsP50) = (switchGapUsMax, frameGapUsP50)
+        (self.switchGapUsP50, self.switchGapUsMax) = (switchGapUsP50, switchGapUsMax)
+        (self.frameGapUsP50, self.frameGapUsP99) = (frameGapUsP50, frameGapUsP99)
         (self.policy, self.sloAttainment, self.accuracy, self.switches) = (policy, sloAttainment, accuracy, switches)
         (self.decisionUsP50, self.decisionUsP99, self.reactionMs) = (decisionUsP50, decisionUsP99, reactionMs)
         (self.reactionMsEach, self.frames, self.windows, self.windowsMet) = (reactionMsEach, frames, windows, windowsMet)
@@ -130,8 +133,9 @@ public struct TraceMetrics: Sendable, Equatable {
             decisionUsP99: Self.percentile(99, of: decisions).map { Double($0) / 1000 },
             reactionMs: reactions.compactMap { $0 }.max(),
             reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met,
-            reactionFromStepMsEach: fromStep, switchGapUsMax: switchGaps.max(),
-            frameGapUsP50: Self.percentile(50, of: frameGaps.sorted()))
+            reactionFromStepMsEach: fromStep, switchGapUsP50: Self.percentile(50, of: switchGaps.sorted()),
+            switchGapUsMax: switchGaps.max(), frameGapUsP50: Self.percentile(50, of: frameGaps.sorted()),
+            frameGapUsP99: Self.percentile(99, of: frameGaps.sorted()))
     }
 
     /// The nearest-rank percentile of ascending `sorted` values: the value at rank ⌈percent/100 · n⌉ (integer
@@ -150,7 +154,8 @@ extension TraceMetrics: Encodable {
         case accuracy, switches
         case decisionUsP50 = "decision_us_p50", decisionUsP99 = "decision_us_p99"
         case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each", reactionFromStepMsEach = "reaction_from_step_ms_each"
-        case switchGapUsMax = "switch_gap_us_max", frameGapUsP50 = "frame_gap_us_p50"
+        case switchGapUsP50 = "switch_gap_us_p50", switchGapUsMax = "switch_gap_us_max"
+        case frameGapUsP50 = "frame_gap_us_p50", frameGapUsP99 = "frame_gap_us_p99"
         case frames, windows
         case windowsMet = "windows_met"
     }
@@ -167,8 +172,10 @@ extension TraceMetrics: Encodable {
         try container.encode(reactionMs, forKey: .reactionMs)
         try container.encode(reactionMsEach, forKey: .reactionMsEach)
         try container.encode(reactionFromStepMsEach, forKey: .reactionFromStepMsEach)
+        try container.encode(switchGapUsP50, forKey: .switchGapUsP50)
         try container.encode(switchGapUsMax, forKey: .switchGapUsMax)
         try container.encode(frameGapUsP50, forKey: .frameGapUsP50)
+        try container.encode(frameGapUsP99, forKey: .frameGapUsP99)
         try container.encode(frames, forKey: .frames)
         try container.encode(windows, forKey: .windows)
         try container.encode(windowsMet, forKey: .windowsMet)
