@@ -68,15 +68,16 @@ struct EvalCommand: ParsableCommand {
         func optional(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "n/a" }
         let rows = results.map { result in
             [result.policy, optional(result.sloAttainment.map { $0 * 100 }, "%.1f %%") + " (\(result.windowsMet)/\(result.windows))",
+             optional(result.memoryAttainment.map { $0 * 100 }, "%.1f %%"),
              optional(result.accuracy.map { $0 * 100 }, "%.2f %%"), String(result.switches), String(result.frames),
              optional(result.decisionUsP50, "%.1f µs"), optional(result.decisionUsP99, "%.1f µs"), optional(result.reactionMs, "%.0f ms"),
              optional(result.switchGapUsP50, "%.0f") + " / " + optional(result.switchGapUsMax, "%.0f µs"),
              optional(result.frameGapUsP50, "%.1f") + " / " + optional(result.frameGapUsP99, "%.0f µs")]
         }
         print(Format.table(
-            header: ["policy", "SLO attainment", "accuracy", "switches", "frames", "decision p50", "decision p99", "reaction (worst)",
+            header: ["policy", "SLO attainment", "memory budget met", "accuracy", "switches", "frames", "decision p50", "decision p99", "reaction (worst)",
                      "swap gap p50 / max", "frame gap p50 / p99"],
-            rows: rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8, 9]))
+            rows: rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
         // Reaction step by step: a load arriving should be met within a moment; a load leaving is confirmed first.
         for result in results where result.reactionMsEach.contains(where: { $0 != nil }) {
             let steps = zip(trace.steps, result.reactionMsEach).map { step, reaction in

@@ -43,6 +43,22 @@ import Testing
         #expect(policy.decide(input(contention: 1.4, active: "medium", since: 10)).variant == "large")  // 0.42 ms
     }
 
+    /// When the most accurate variant would sit within the margin of the budget, the engine still climbs to the
+    /// best one that leaves the margin, rather than staying put.
+    @Test func aVariantAtTheBudgetsEdgeDoesNotBlockASaferStepUp() {
+        let tiny = PolicyCandidate(id: "tiny", accuracy: 0.90, latencyP95Ms: 0.005, memoryMB: 0.1)
+        let candidates = [tiny, Self.medium, Self.large]
+        // large at 0.30 ms against a 0.32 ms budget: fits, but inside the 10 % margin; medium (0.05 ms) is clear.
+        let budgets = PolicyBudgets(latencyMs: 0.32, memoryMB: 8, accuracyFloor: 0.85)
+        let decision = policy.decide(PolicyInput(candidates: candidates, budgets: budgets, mode: .maxAccuracy, active: "tiny",
+                                                 secondsSinceSwitch: 10))
+        #expect(decision.variant == "medium" && decision.switched, "\(decision.reason)")
+        // From medium itself there is nothing better that leaves the margin: it stays, and says why.
+        let stay = policy.decide(PolicyInput(candidates: candidates, budgets: budgets, mode: .maxAccuracy, active: "medium",
+                                             secondsSinceSwitch: 10))
+        #expect(stay.variant == "medium" && !stay.switched && stay.reason.contains("within 10 %"))
+    }
+
     @Test func theOperatorWins() {
         let pinned = policy.decide(input(active: "large", pinned: "small"))
         #expect(pinned.variant == "small" && pinned.switched && pinned.reason == "small pinned by the operator")

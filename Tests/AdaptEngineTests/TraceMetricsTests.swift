@@ -79,6 +79,20 @@ import Testing
         #expect(never.reactionMs == nil && never.reactionMsEach == [nil, nil, nil] && never.switches == 0)
     }
 
+    /// A second in which any frame ran on a variant over the memory budget then misses the memory budget.
+    @Test func memoryAttainmentJudgesEachFrameAgainstTheBudgetThen() throws {
+        let frames = (0..<4).map { second in
+            FrameRecord(start: Double(second) + 0.5, latency: 0.0001, variant: second == 2 ? "small" : "large", correct: true)
+        }
+        let squeeze = [ContextTrace.Step(at: 1, commands: [.setMemoryBudget(megabytes: 0.2)]),
+                       ContextTrace.Step(at: 3, commands: [.setMemoryBudget(megabytes: 8)])]
+        let run = PolicyRun(policy: "largest", frames: frames, durationSeconds: 4, switchTimes: [],
+                            variantMemoryMB: ["large": 0.56, "small": 0.06])
+        let result = TraceMetrics(run, trace: Self.trace(seconds: 4, steps: squeeze), defaults: Self.family)
+        #expect(result.memoryAttainment == 0.75)  // second 1 ran large (0.56 MB) under a 0.2 MB budget
+        #expect(Self.metrics(frames, seconds: 4, steps: squeeze).memoryAttainment == nil)
+    }
+
     /// A swap's cost is the gap it leaves in the stream, against the usual gap between frames.
     @Test func switchGapAgainstTheUsualFrameGap() throws {
         let frames = [FrameRecord(start: 0, latency: 0.001, variant: "a", correct: nil),
@@ -145,7 +159,7 @@ import Testing
         let line = String(decoding: try encoder.encode(baseline), as: UTF8.self)
         #expect(line == """
             {"accuracy":null,"decision_us_p50":null,"decision_us_p99":null,"frame_gap_us_p50":null,\
-            "frame_gap_us_p99":null,"frames":40,\
+            "frame_gap_us_p99":null,"frames":40,"memory_attainment":null,\
             "policy":"largest","reaction_from_step_ms_each":[null,12.5],"reaction_ms":null,"reaction_ms_each":[null,12.5],\
             "slo_attainment":0.5,"switch_gap_us_max":null,"switch_gap_us_p50":null,"switches":0,"windows":2,"windows_met":1}
             """)

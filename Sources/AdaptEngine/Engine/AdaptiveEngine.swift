@@ -298,7 +298,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         decide(runner: runner, now: now, loop: &loop)
         let interval = LatencyStatistics.seconds(configuration.snapshotInterval)
         if now - loop.lastSnapshot >= interval * 0.95 {
-            let frames = runner.statistics.frames
+            let frames = runner.frames
             let throughput = loop.lastSnapshot.isFinite
                 ? Double(frames - loop.framesAtLastSnapshot) / max(1e-9, now - loop.lastSnapshot) : nil
             loop.snapshotSequence += 1
@@ -326,7 +326,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
                 loop.observations.record(probe.variant, p95Ms: Double(p95) / 1e6, at: probe.endedAt)
             }
         }
-        if let stopped = runner.statistics.stoppedBecause, !loop.stopAnnounced {
+        if let stopped = runner.stoppedBecause, !loop.stopAnnounced {
             loop.stopAnnounced = true
             shared.withLock { $0.state = .stopped }
             log(.stop, "inference stopped: \(stopped)")

@@ -122,7 +122,8 @@ public struct TraceEvaluator {
         let run = PolicyRun(
             policy: name, frames: frames, durationSeconds: trace.durationSeconds,
             switchTimes: Array(engine.switchTimes.dropFirst()),
-            decisionNanoseconds: keepDecisions ? engine.decisionNanoseconds : [])
+            decisionNanoseconds: keepDecisions ? engine.decisionNanoseconds : [],
+            variantMemoryMB: Dictionary(family.outcome.profiles.map { ($0.id, $0.memoryMB) }, uniquingKeysWith: { first, _ in first }))
         return (run, engine.events.filter { $0.kind == .switch })
     }
 

@@ -9,11 +9,13 @@ public struct PolicyRun: Sendable, Equatable {
     public var switchTimes: [Double]
     /// How long each policy decision took; empty for the baselines, which decide nothing.
     public var decisionNanoseconds: [UInt64]
+    /// Each variant's memory (MB), to judge the memory budget; empty leaves that metric out.
+    public var variantMemoryMB: [String: Double]
 
     public init(policy: String, frames: [FrameRecord], durationSeconds: Double, switchTimes: [Double],
-                decisionNanoseconds: [UInt64] = []) {
+                decisionNanoseconds: [UInt64] = [], variantMemoryMB: [String: Double] = [:]) {
         (self.policy, self.frames, self.durationSeconds) = (policy, frames, durationSeconds)
-        (self.switchTimes, self.decisionNanoseconds) = (switchTimes, decisionNanoseconds)
+        (self.switchTimes, self.decisionNanoseconds, self.variantMemoryMB) = (switchTimes, decisionNanoseconds, variantMemoryMB)
     }
 }
 
@@ -26,6 +28,9 @@ public struct TraceMetrics: Sendable, Equatable {
     /// budget in force at the second's midpoint; a second without a frame is missed. Nil when the run is shorter
     /// than a second.
     public var sloAttainment: Double?
+    /// Share of the judged seconds in which every frame ran on a variant within the memory budget in force at the
+    /// frame's start; nil without the variants' memory figures.
+    public var memoryAttainment: Double?
     /// Top-1 accuracy over the labelled frames; nil when no frame had a label.
     public var accuracy: Double?
     public var switches: Int
@@ -55,7 +60,9 @@ public struct TraceMetrics: Sendable, Equatable {
     public init(policy: String, sloAttainment: Double?, accuracy: Double?, switches: Int, decisionUsP50: Double?,
                 decisionUsP99: Double?, reactionMs: Double?, reactionMsEach: [Double?], frames: Int, windows: Int,
                 windowsMet: Int, reactionFromStepMsEach: [Double?]? = nil, switchGapUsP50: Double? = nil,
-                switchGapUsMax: Double? = nil, frameGapUsP50: Double? = nil, frameGapUsP99: Double? = nil) {
+                switchGapUsMax: Double? = nil, frameGapUsP50: Double? = nil, frameGapUsP99: Double? = nil,
+                memoryAttainment: Double? = nil) {
+        self.memoryAttainment = memoryAttainment
         self.reactionFromStepMsEach = reactionFromStepMsEach ?? reactionMsEach
         (self.switchGapUsP50, self.switchGapUsMax) = (switchGapUsP50, switchGapUsMax)
         (self.frameGapUsP50, self.frameGapUsP99) = (frameGapUsP50, frameGapUsP99)
@@ -68,9 +75,10 @@ public struct TraceMetrics: Sendable, Equatable {
     /// - Complexity: O(f log f + s log s + w · p) for f frames, s switches, w windows and p budget phases.
     public init(_ run: PolicyRun, trace: ContextTrace, defaults: PolicyBudgets) {
         let phases = trace.phases(startingFrom: defaults)
-        func latencyBudgetMs(at time: Double) -> Double {
-            (phases.last { $0.start <= time } ?? phases[0]).controls.budgets.latencyMs
+        func budgets(at time: Double) -> PolicyBudgets {
+            (phases.last { $0.start <= time } ?? phases[0]).controls.budgets
         }
+        func latencyBudgetMs(at time: Double) -> Double { budgets(at: time).latencyMs }
 
         let windows = max(0, Int(run.durationSeconds.rounded(.down)))
         var latencies = [[Double]](repeating: [], count: windows)
@@ -81,6 +89,16 @@ public struct TraceMetrics: Sendable, Equatable {
         let met = latencies.indices.count { window in
             guard let p95 = Self.percentile(95, of: latencies[window].sorted()) else { return false }
             return p95 * 1000 <= latencyBudgetMs(at: Double(window) + 0.5)
+        }
+        var memoryMet: Double?
+        if !run.variantMemoryMB.isEmpty, windows > 0 {
+            var broken = Set<Int>()
+            for frame in run.frames where frame.start >= 0 && Int(frame.start.rounded(.down)) < windows {
+                if let megabytes = run.variantMemoryMB[frame.variant], megabytes > budgets(at: frame.start).memoryMB {
+                    broken.insert(Int(frame.start.rounded(.down)))
+                }
+            }
+            memoryMet = Double(windows - broken.count) / Double(windows)
         }
 
         let labelled = run.frames.compactMap(\.correct)
@@ -135,7 +153,7 @@ public struct TraceMetrics: Sendable, Equatable {
             reactionMsEach: reactions, frames: run.frames.count, windows: windows, windowsMet: met,
             reactionFromStepMsEach: fromStep, switchGapUsP50: Self.percentile(50, of: switchGaps.sorted()),
             switchGapUsMax: switchGaps.max(), frameGapUsP50: Self.percentile(50, of: frameGaps.sorted()),
-            frameGapUsP99: Self.percentile(99, of: frameGaps.sorted()))
+            frameGapUsP99: Self.percentile(99, of: frameGaps.sorted()), memoryAttainment: memoryMet)
     }
 
     /// The nearest-rank percentile of ascending `sorted` values: the value at rank ⌈percent/100 · n⌉ (integer
@@ -156,6 +174,7 @@ extension TraceMetrics: Encodable {
         case reactionMs = "reaction_ms", reactionMsEach = "reaction_ms_each", reactionFromStepMsEach = "reaction_from_step_ms_each"
         case switchGapUsP50 = "switch_gap_us_p50", switchGapUsMax = "switch_gap_us_max"
         case frameGapUsP50 = "frame_gap_us_p50", frameGapUsP99 = "frame_gap_us_p99"
+        case memoryAttainment = "memory_attainment"
         case frames, windows
         case windowsMet = "windows_met"
     }
@@ -176,6 +195,7 @@ extension TraceMetrics: Encodable {
         try container.encode(switchGapUsMax, forKey: .switchGapUsMax)
         try container.encode(frameGapUsP50, forKey: .frameGapUsP50)
         try container.encode(frameGapUsP99, forKey: .frameGapUsP99)
+        try container.encode(memoryAttainment, forKey: .memoryAttainment)
         try container.encode(frames, forKey: .frames)
         try container.encode(windows, forKey: .windows)
         try container.encode(windowsMet, forKey: .windowsMet)

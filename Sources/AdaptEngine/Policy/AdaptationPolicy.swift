@@ -142,12 +142,18 @@ public struct AdaptationPolicy: Sendable, Equatable {
             return PolicyDecision(variant: input.active, switched: false, explanation: .paused)
         }
         let contention = max(input.contention, 0)
+        // Each prediction once, by index, on the stack: a decision is a few passes over the candidates with no
+        // allocation or hashing (decisions run every few tens of milliseconds; their cost is a benchmark).
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, input.candidates.count)) { buffer in
+            for (index, candidate) in input.candidates.enumerated() {
+                buffer[index] = candidate.observedLatencyP95Ms ?? candidate.latencyP95Ms * contention
+            }
+            return decide(input, contention: contention, predictions: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    private func decide(_ input: PolicyInput, contention: Double, predictions: UnsafeBufferPointer<Double>) -> PolicyDecision {
         let candidates = input.candidates
-        // Each prediction once, by index: a decision is a few passes over the candidates, with no hashing (decisions
-        // run every few tens of milliseconds; their cost is a benchmark).
-        var predictions: [Double] = []
-        predictions.reserveCapacity(candidates.count)
-        for candidate in candidates { predictions.append(candidate.observedLatencyP95Ms ?? candidate.latencyP95Ms * contention) }
         let budgets = input.budgets
         func withinMemory(_ index: Int) -> Bool { candidates[index].memoryMB <= budgets.memoryMB }
         func withinLatency(_ index: Int, share: Double = 1) -> Bool { predictions[index] <= budgets.latencyMs * share }
@@ -189,16 +195,26 @@ public struct AdaptationPolicy: Sendable, Equatable {
                 explanation: .dwell(active.id, secondsSinceSwitch: input.secondsSinceSwitch, dwell: minimumDwellSeconds))
         }
         if predictions[bestIndex] > predictions[activeIndex], !withinLatency(bestIndex, share: 1 - latencyMargin) {
-            return PolicyDecision(
-                variant: active.id, switched: false,
-                explanation: .withinMargin(active.id, better: best.id, marginPercent: Int(latencyMargin * 100)))
+            // The best sits at the budget's edge: the best that leaves the margin instead, if it beats the active.
+            let roomy = choose(candidates, predictions, mode: input.mode, withinMemory: withinMemory,
+                               withinLatency: { withinLatency($0, share: $1 * (1 - latencyMargin)) }, aboveFloor: aboveFloor)
+            guard let roomy, roomy != activeIndex,
+                  input.mode == .minLatency ? predictions[roomy] < predictions[activeIndex]
+                                            : candidates[roomy].accuracy > active.accuracy else {
+                return PolicyDecision(
+                    variant: active.id, switched: false,
+                    explanation: .withinMargin(active.id, better: best.id, marginPercent: Int(latencyMargin * 100)))
+            }
+            let next = candidates[roomy]
+            return PolicyDecision(variant: next.id, switched: true, explanation: .moves(
+                active.id, to: next.id, mode: input.mode, accuracy: next.accuracy, predictedMs: predictions[roomy]))
         }
         return PolicyDecision(variant: best.id, switched: true, explanation: .moves(
             active.id, to: best.id, mode: input.mode, accuracy: best.accuracy, predictedMs: predictions[bestIndex]))
     }
 
     private func choose(
-        _ candidates: [PolicyCandidate], _ predictions: [Double], mode: PolicyMode, withinMemory: (Int) -> Bool,
+        _ candidates: [PolicyCandidate], _ predictions: UnsafeBufferPointer<Double>, mode: PolicyMode, withinMemory: (Int) -> Bool,
         withinLatency: (Int, Double) -> Bool, aboveFloor: (Int) -> Bool
     ) -> Int? {
         // Ties go to the faster, then the smaller, then the id: the same input always gives the same answer.

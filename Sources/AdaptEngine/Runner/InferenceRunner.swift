@@ -159,6 +159,12 @@ public final class InferenceRunner: @unchecked Sendable {
         shared.withLock { $0.probe = Probe(variant: variant, framesLeft: max(1, frames), deadline: nil, maxSeconds: maxSeconds) }
     }
 
+    /// Why inference stopped (nil while it runs): cheap, unlike `statistics`.
+    public var stoppedBecause: String? { shared.withLock { $0.statistics.stoppedBecause } }
+
+    /// Frames inferred so far: cheap, unlike `statistics`.
+    public var frames: Int { shared.withLock { $0.statistics.frames } }
+
     /// Whether a probe is asked for or running.
     public var probing: Bool { shared.withLock { $0.probe != nil } }
 
