@@ -4,11 +4,7 @@ import Foundation
 
 /// The options every command that runs the engine shares (the dashboard, batch mode, eval, later serve).
 struct EngineOptions: ParsableArguments {
-    @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
-    var family: String = FamilyDefaults.manifestPath
-
-    @Option(help: "Folder of the data set's IDX files (overrides the manifest's dataset.path).", completion: .directory)
-    var data: String?
+    @OptionGroup var source: FamilyOptions
 
     @Option(help: "Frame rate of the replayed stream (default: as fast as inference goes).")
     var fps: Double?
@@ -46,7 +42,7 @@ struct EngineOptions: ParsableArguments {
     /// Loads and profiles the family (from the profile cache where it can), with a progress line on a terminal.
     func loadFamily(quiet: Bool) throws -> ProfiledFamily {
         var options = ProfiledFamily.Options()
-        options.dataDirectory = data
+        options.dataDirectory = source.data
         options.threads = threads
         options.derive = !noDerive
         options.limit = profileImages
@@ -58,7 +54,7 @@ struct EngineOptions: ParsableArguments {
                 warn: { warning in printError("warning: \(warning)") })
         }
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
-        let loaded = try ProfiledFamily(manifestPath: family, options: options) { step in
+        let loaded = try ProfiledFamily(manifestPath: source.family, options: options) { step in
             progress.show(
                 "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount))")
         }

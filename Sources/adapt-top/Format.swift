@@ -41,8 +41,10 @@ enum Format {
         }.joined(separator: "\n")
     }
 
+    /// One line of JSON, keys in snake case (names that already are stay as they are).
     static func jsonLine(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

@@ -23,11 +23,7 @@ struct ProfileCommand: ParsableCommand {
             --no-cache measures everything again.
             """)
 
-    @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
-    var family: String = FamilyDefaults.manifestPath
-
-    @Option(help: "Folder of the data set's IDX files (overrides the manifest's dataset.path).", completion: .directory)
-    var data: String?
+    @OptionGroup var source: FamilyOptions
 
     @Option(help: "Evaluate accuracy on the first N images only (default: the whole split).")
     var limit: Int?
@@ -67,7 +63,7 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         try reportingModelErrors {
-            let manifest = try FamilyManifest.load(contentsOf: family, dataDirectory: data)
+            let manifest = try FamilyManifest.load(contentsOf: source.family, dataDirectory: source.data)
             let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
             let backend = try XNNPACKBackend(threads: threads)
             let loaded = try ModelFamily(manifest: manifest, backend: backend)
@@ -134,8 +130,8 @@ struct ProfileCommand: ParsableCommand {
     }
 }
 
-/// `profile --json`: field names are the contract in DESIGN.md.
-struct ProfileReport: Encodable {
+/// `profile --json`: field names are the contract in DESIGN.md (snake case, absent values null).
+struct ProfileReport: NullPreservingEncodable {
     var id: String
     var source: String
     var parent: String
@@ -169,34 +165,15 @@ struct ProfileReport: Encodable {
         energyMjEstimate = profile.energyMillijoulesEstimate(coreWatts: coreWatts)
         onFront = profile.onFront
     }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case id, source, parent, transform, backend, accuracy
-        case referenceAccuracy = "reference_accuracy"
-        case latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95", latencyMsP99 = "latency_ms_p99"
-        case memoryMb = "memory_mb", rssGrowthMb = "rss_growth_mb"
-        case energyMjEstimate = "energy_mj_estimate"
-        case onFront = "on_front"
-    }
+/// Which family, and where its data is: every command that loads one takes these.
+struct FamilyOptions: ParsableArguments {
+    @Option(help: "The family manifest (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var family: String = FamilyDefaults.manifestPath
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(source, forKey: .source)
-        try container.encode(parent, forKey: .parent)
-        try container.encode(transform, forKey: .transform)
-        try container.encode(backend, forKey: .backend)
-        try container.encode(accuracy, forKey: .accuracy)
-        // Absent values are written as null, so every line has every key.
-        try container.encode(referenceAccuracy, forKey: .referenceAccuracy)
-        try container.encode(latencyMsP50, forKey: .latencyMsP50)
-        try container.encode(latencyMsP95, forKey: .latencyMsP95)
-        try container.encode(latencyMsP99, forKey: .latencyMsP99)
-        try container.encode(memoryMb, forKey: .memoryMb)
-        try container.encode(rssGrowthMb, forKey: .rssGrowthMb)
-        try container.encode(energyMjEstimate, forKey: .energyMjEstimate)
-        try container.encode(onFront, forKey: .onFront)
-    }
+    @Option(help: "Folder of the data set's IDX files (overrides the manifest's dataset.path).", completion: .directory)
+    var data: String?
 }
 
 /// Where the bundled demo family lives, relative to the working directory (the repository root).

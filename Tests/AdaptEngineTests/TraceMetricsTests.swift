@@ -79,7 +79,7 @@ import Testing
         #expect(never.reactionMs == nil && never.reactionMsEach == [nil, nil, nil] && never.switches == 0)
     }
 
-    /// A second in which any frame ran on a variant over the memory budget then misses the memory budget.
+    /// A second in which more than 5 % of the frames ran on a variant over the memory budget at its midpoint misses.
     @Test func memoryAttainmentJudgesEachFrameAgainstTheBudgetThen() throws {
         let frames = (0..<4).map { second in
             FrameRecord(start: Double(second) + 0.5, latency: 0.0001, variant: second == 2 ? "small" : "large", correct: true)
@@ -91,6 +91,12 @@ import Testing
         let result = TraceMetrics(run, trace: Self.trace(seconds: 4, steps: squeeze), defaults: Self.family)
         #expect(result.memoryAttainment == 0.75)  // second 1 ran large (0.56 MB) under a 0.2 MB budget
         #expect(Self.metrics(frames, seconds: 4, steps: squeeze).memoryAttainment == nil)
+        // The frame still running on the large variant as the budget drops is within the 5 % a second may have.
+        let late = (0..<40).map { FrameRecord(start: 1 + Double($0) / 40, latency: 0.0001, variant: $0 == 0 ? "large" : "small",
+                                              correct: true) }
+        let lateRun = PolicyRun(policy: "adaptive", frames: late, durationSeconds: 2, switchTimes: [1.01],
+                                variantMemoryMB: ["large": 0.56, "small": 0.06])
+        #expect(TraceMetrics(lateRun, trace: Self.trace(seconds: 2, steps: squeeze), defaults: Self.family).memoryAttainment == 0.5)
     }
 
     /// A swap's cost is the gap it leaves in the stream, against the usual gap between frames.
@@ -155,6 +161,7 @@ import Testing
             policy: "largest", sloAttainment: 0.5, accuracy: nil, switches: 0, decisionUsP50: nil, decisionUsP99: nil,
             reactionMs: nil, reactionMsEach: [nil, 12.5], frames: 40, windows: 2, windowsMet: 1)
         let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // as the command line encodes it
         encoder.outputFormatting = [.sortedKeys]
         let line = String(decoding: try encoder.encode(baseline), as: UTF8.self)
         #expect(line == """

@@ -1,6 +1,6 @@
 internal import Foundation
 
-// Keys become snake case (`latencyMsP95` → `latency_ms_p95`); absent values are `null` (see the encoders).
+// Keys become snake case (`latencyMsP95` → `latency_ms_p95`); absent values are `null` (`NullPreservingEncodable`).
 
 extension EngineSnapshot {
     /// One line of JSON, as `--batch --json` prints it and the control socket sends it.

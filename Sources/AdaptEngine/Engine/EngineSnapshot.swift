@@ -1,7 +1,7 @@
 /// Everything the engine shows, as one value (~10 Hz): what the dashboard renders, batch mode prints and the
 /// control socket sends. Field names follow DESIGN.md's JSON contract (`EngineSnapshot+JSON` writes them in
 /// snake case, units in the key); a value the device cannot give is nil, written `null`.
-public struct EngineSnapshot: Sendable, Equatable, Codable {
+public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncodable {
     public var sequence: Int
     /// Unix time of the snapshot, in seconds.
     public var timestamp: Double
@@ -26,7 +26,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         case stopped
     }
 
-    public struct Active: Sendable, Equatable, Codable {
+    public struct Active: Sendable, Equatable, Codable, NullPreservingEncodable {
         /// Nil before the first variant runs.
         public var id: String?
         public var transform: String?
@@ -35,7 +35,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         public var secondsSinceSwitch: Double?
     }
 
-    public struct Policy: Sendable, Equatable, Codable {
+    public struct Policy: Sendable, Equatable, Codable, NullPreservingEncodable {
         public var mode: String
         public var latencyBudgetMs: Double
         public var memoryBudgetMb: Double
@@ -49,7 +49,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         public var reason: String
     }
 
-    public struct Context: Sendable, Equatable, Codable {
+    public struct Context: Sendable, Equatable, Codable, NullPreservingEncodable {
         /// Busy fraction of all cores, 0…1.
         public var cpuUtil: Double?
         /// Busy fraction of each core, in core order.
@@ -100,7 +100,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         }
     }
 
-    public struct Inference: Sendable, Equatable, Codable {
+    public struct Inference: Sendable, Equatable, Codable, NullPreservingEncodable {
         /// Frames inferred since the start.
         public var count: Int
         /// Frames per second over the last snapshot interval.
@@ -119,7 +119,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
         public var stoppedBecause: String?
     }
 
-    public struct Variant: Sendable, Equatable, Codable {
+    public struct Variant: Sendable, Equatable, Codable, NullPreservingEncodable {
         public enum State: String, Sendable, Codable {
             case active, pinned, ready
             /// Being derived and compiled; the policy does not consider it yet.
@@ -159,111 +159,5 @@ public struct EngineEvent: Sendable, Equatable, Codable {
 
     public init(sequence: Int, seconds: Double, kind: Kind, reason: String) {
         (self.sequence, self.seconds, self.kind, self.reason) = (sequence, seconds, kind, reason)
-    }
-}
-
-// Encoders written out (not synthesised) so an absent value is `null` rather than a missing key: DESIGN.md's
-// contract is that every line has every field. They live here because the synthesised `CodingKeys` are private.
-
-extension EngineSnapshot {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(sequence, forKey: .sequence)
-        try container.encode(timestamp, forKey: .timestamp)
-        try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
-        try container.encode(host, forKey: .host)
-        try container.encode(family, forKey: .family)
-        try container.encode(state, forKey: .state)
-        try container.encode(active, forKey: .active)
-        try container.encode(policy, forKey: .policy)
-        try container.encode(context, forKey: .context)
-        try container.encode(inference, forKey: .inference)
-        try container.encode(variants, forKey: .variants)
-        try container.encode(events, forKey: .events)
-    }
-}
-
-extension EngineSnapshot.Active {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(transform, forKey: .transform)
-        try container.encode(pinned, forKey: .pinned)
-        try container.encode(secondsSinceSwitch, forKey: .secondsSinceSwitch)
-    }
-}
-
-extension EngineSnapshot.Policy {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(latencyBudgetMs, forKey: .latencyBudgetMs)
-        try container.encode(memoryBudgetMb, forKey: .memoryBudgetMb)
-        try container.encode(accuracyFloor, forKey: .accuracyFloor)
-        try container.encode(paused, forKey: .paused)
-        try container.encode(pinned, forKey: .pinned)
-        try container.encode(contention, forKey: .contention)
-        try container.encode(reason, forKey: .reason)
-    }
-}
-
-extension EngineSnapshot.Context {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(cpuUtil, forKey: .cpuUtil)
-        try container.encode(coreUtil, forKey: .coreUtil)
-        try container.encode(loadAverageOne, forKey: .loadAverageOne)
-        try container.encode(memTotalMb, forKey: .memTotalMb)
-        try container.encode(memAvailableMb, forKey: .memAvailableMb)
-        try container.encode(swapUsedMb, forKey: .swapUsedMb)
-        try container.encode(cpuPressureAvg10, forKey: .cpuPressureAvg10)
-        try container.encode(memoryPressureAvg10, forKey: .memoryPressureAvg10)
-        try container.encode(ioPressureAvg10, forKey: .ioPressureAvg10)
-        try container.encode(cpuStallShare, forKey: .cpuStallShare)
-        try container.encode(processCpuCores, forKey: .processCpuCores)
-        try container.encode(processRssMb, forKey: .processRssMb)
-        try container.encode(cgroupCpuLimitCores, forKey: .cgroupCpuLimitCores)
-        try container.encode(cgroupMemoryLimitMb, forKey: .cgroupMemoryLimitMb)
-        try container.encode(temperatureC, forKey: .temperatureC)
-        try container.encode(temperatureZone, forKey: .temperatureZone)
-        try container.encode(batteryPercent, forKey: .batteryPercent)
-        try container.encode(batteryInjected, forKey: .batteryInjected)
-        try container.encode(networkRxBytesPerS, forKey: .networkRxBytesPerS)
-        try container.encode(networkTxBytesPerS, forKey: .networkTxBytesPerS)
-        try container.encode(injected, forKey: .injected)
-    }
-}
-
-extension EngineSnapshot.Inference {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(count, forKey: .count)
-        try container.encode(throughputIps, forKey: .throughputIps)
-        try container.encode(latencyMs, forKey: .latencyMs)
-        try container.encode(latencyMsSinceStart, forKey: .latencyMsSinceStart)
-        try container.encode(accuracy, forKey: .accuracy)
-        try container.encode(confidence, forKey: .confidence)
-        try container.encode(entropy, forKey: .entropy)
-        try container.encode(drops, forKey: .drops)
-        try container.encode(switches, forKey: .switches)
-        try container.encode(stoppedBecause, forKey: .stoppedBecause)
-    }
-}
-
-extension EngineSnapshot.Variant {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(parent, forKey: .parent)
-        try container.encode(transform, forKey: .transform)
-        try container.encode(accuracy, forKey: .accuracy)
-        try container.encode(latencyMsP50, forKey: .latencyMsP50)
-        try container.encode(latencyMsP95, forKey: .latencyMsP95)
-        try container.encode(memoryMb, forKey: .memoryMb)
-        try container.encode(onFront, forKey: .onFront)
-        try container.encode(state, forKey: .state)
-        try container.encode(predictedLatencyMsP95, forKey: .predictedLatencyMsP95)
-        try container.encode(observedLatencyMsP95, forKey: .observedLatencyMsP95)
-        try container.encode(detail, forKey: .detail)
     }
 }
