@@ -98,9 +98,11 @@ public struct TraceEvaluator {
             controls: trace.initialControls(family.manifest.budgets), sampler: sampler,
             injections: DemoInjections(sampler: sampler), configuration: configuration)
         // Commands at time 0 go in before the start, so the first variant already obeys them.
-        var timeline = trace.steps.flatMap { step in step.commands.map { (at: step.at, command: $0) } }
-            + pins.map { (at: $0.at, command: EngineCommand.pin(variant: $0.variant)) }
-        timeline.sort { $0.at < $1.at }
+        // A pin goes before a step at the same time: an injection may take a while to start (memory is touched
+        // page by page), and the pinned variant should not wait for it.
+        let timeline = (pins.map { (at: $0.at, order: 0, command: EngineCommand.pin(variant: $0.variant)) }
+            + trace.steps.flatMap { step in step.commands.enumerated().map { (at: step.at, order: 1 + $0.offset, command: $0.element) } })
+            .sorted { ($0.at, $0.order) < ($1.at, $1.order) }
         var next = 0
         while next < timeline.count, timeline[next].at <= 0 {
             try engine.send(timeline[next].command)
