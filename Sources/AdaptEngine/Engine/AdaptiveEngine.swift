@@ -122,10 +122,21 @@ public final class AdaptiveEngine: @unchecked Sendable {
     public func start() throws {
         guard runner == nil else { return }
         let controls = shared.withLock { $0.controls }
-        let first = policy(PolicyInput(
-            candidates: frontCandidates, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
-        guard let firstID = first.variant else { throw ModelError.badInput(reason: "the family has no profiled variants") }
-        let prepared = try pool.prepare(firstID)
+        // The policy's first pick; one that cannot be built is left out and the next pick tried (a pin must build).
+        var choices = frontCandidates
+        var first: PolicyDecision
+        var prepared: PreparedVariant?
+        repeat {
+            first = policy(PolicyInput(candidates: choices, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
+            guard let id = first.variant else { throw ModelError.badInput(reason: "the family has no variant that can be built") }
+            do {
+                prepared = try pool.prepare(id)
+            } catch where controls.pinned == nil {
+                log(.prepare, "cannot prepare \(id): \(error)")
+                choices.removeAll { $0.id == id }
+            }
+        } while prepared == nil
+        guard let prepared, let firstID = first.variant else { return }
         // Front members first, most accurate first: the variants the policy is likeliest to want.
         let order = profiles.sorted { ($0.onFront ? 1 : 0, $0.accuracy.accuracy) > ($1.onFront ? 1 : 0, $1.accuracy.accuracy) }.map(\.id)
         pool.startPreparing(order: order)
@@ -334,7 +345,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
     }
 
     private func decide(runner: InferenceRunner, now: Double, loop: inout Loop) {
-        let controls = shared.withLock { $0.controls }
+        var controls = shared.withLock { $0.controls }
         let states = pool.states
         let observed = loop.observations.fresh(at: now)
         var ready = frontCandidates.filter { states[$0.id] == .ready || $0.id == loop.active }
@@ -343,6 +354,12 @@ public final class AdaptiveEngine: @unchecked Sendable {
         }
         for index in ready.indices { ready[index].observedLatencyP95Ms = observed[ready[index].id] }
         var pinned = controls.pinned
+        if let id = pinned, case .failed(let reason)? = states[id], id != loop.active {
+            // The pinned variant turned out impossible to build: say so and hand back to the policy.
+            _ = try? applyControl(.unpin)
+            log(.error, "cannot run the pinned \(id): \(reason); unpinned")
+            (pinned, controls.pinned) = (nil, nil)
+        }
         if let id = pinned, states[id] != .ready, id != loop.active {
             pinned = nil
             pool.prioritise(id)
