@@ -55,11 +55,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The dashboard: screen buffer, widgets, themes, key map; renders EngineSnapshots, sends EngineCommands.
+        .target(
+            name: "AdaptTUI",
+            dependencies: ["AdaptEngine"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "adapt-top",
             dependencies: [
                 "AdaptInference",
                 "AdaptEngine",
+                "AdaptTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -86,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "AdaptEngineTests",
             dependencies: ["AdaptEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AdaptTUITests",
+            dependencies: ["AdaptTUI", "AdaptEngine"],
             swiftSettings: swiftSettings
         ),
         // Runs the built `adapt-top` binary as a user would: exit status, stdout, stderr.

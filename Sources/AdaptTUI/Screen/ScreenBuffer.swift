@@ -1,0 +1,105 @@
+/// What a colour means on the dashboard; themes map each role to a colour, so widgets never name colours.
+public enum ColorRole: String, Sendable, CaseIterable {
+    case text, dim, title, border, header
+    /// The Pareto front, the active variant, a pinned one, the latency budget and accuracy floor lines.
+    case front, active, pinned, budget, floor
+    case good, warn, critical
+    case selected
+    /// Graphs from low to high values (bars, sparklines).
+    case graphLow = "graph_low", graphMid = "graph_mid", graphHigh = "graph_high"
+    /// A value that comes from a demo injection, not the device.
+    case injected
+    case keyBar = "key_bar", keyLabel = "key_label"
+}
+
+/// How one cell is drawn.
+public struct CellStyle: Sendable, Equatable, Hashable {
+    public var role: ColorRole
+    public var bold: Bool
+    public var reverse: Bool
+
+    public init(_ role: ColorRole = .text, bold: Bool = false, reverse: Bool = false) {
+        (self.role, self.bold, self.reverse) = (role, bold, reverse)
+    }
+}
+
+public struct Cell: Sendable, Equatable {
+    /// One grapheme that takes one column (wide characters are not used by the widgets).
+    public var character: Character
+    public var style: CellStyle
+
+    public init(_ character: Character = " ", _ style: CellStyle = CellStyle()) {
+        (self.character, self.style) = (character, style)
+    }
+}
+
+/// A rectangle of the screen, in cells.
+public struct Rect: Sendable, Equatable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        (self.x, self.y, self.width, self.height) = (x, y, max(0, width), max(0, height))
+    }
+
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public var isEmpty: Bool { width == 0 || height == 0 }
+
+    /// The rectangle shrunk by `by` cells on every side.
+    public func inset(by amount: Int) -> Rect {
+        Rect(x: x + amount, y: y + amount, width: width - 2 * amount, height: height - 2 * amount)
+    }
+}
+
+/// The frame being drawn: a grid of cells that widgets write into and the screen (curses, or memory in tests)
+/// shows. Every write is clipped to the buffer and to the rectangle given, so a widget cannot draw outside its
+/// place however small the terminal.
+public struct ScreenBuffer: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: Cell(), count: self.width * self.height)
+    }
+
+    public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    /// Writes `text` from (x, y) to the right, clipped to `clip` (default: the whole buffer); returns the column
+    /// after the last character written.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = CellStyle(), clip: Rect? = nil) -> Int {
+        let area = clip ?? bounds
+        guard y >= max(0, area.y), y < min(height, area.maxY) else { return x + text.count }
+        var column = x
+        for character in text {
+            if column >= max(0, area.x), column < min(width, area.maxX) {
+                self[column, y] = Cell(character, style)
+            }
+            column += 1
+        }
+        return column
+    }
+
+    /// Fills `rect` (clipped) with `character`.
+    public mutating func fill(_ rect: Rect, with character: Character = " ", style: CellStyle = CellStyle()) {
+        for y in max(0, rect.y)..<min(height, rect.maxY) where rect.x < rect.maxX {
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(character, style) }
+        }
+    }
+
+    /// The characters of each row, trailing spaces kept: what a person would read (snapshot tests compare it).
+    public var lines: [String] {
+        (0..<height).map { y in String((0..<width).map { self[$0, y].character }) }
+    }
+}
