@@ -55,10 +55,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // C shim over ncurses (libncurses-dev, wide-character ncursesw); imported by AdaptTUI/Screen/CursesScreen.swift only.
+        .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The dashboard: screen buffer, widgets, themes, key map; renders EngineSnapshots, sends EngineCommands.
         .target(
             name: "AdaptTUI",
-            dependencies: ["AdaptEngine"],
+            dependencies: ["AdaptEngine", "CNCurses"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
