@@ -36,6 +36,7 @@ static inline int CNCurses_keyPageDown(void) { return KEY_NPAGE; }
 static inline int CNCurses_keyHome(void) { return KEY_HOME; }
 static inline int CNCurses_keyEnd(void) { return KEY_END; }
 static inline int CNCurses_err(void) { return ERR; }
+static inline mmask_t CNCurses_button1(void) { return BUTTON1_CLICKED | BUTTON1_PRESSED; }
 
 // Writes one wide character with attributes at (y, x) of stdscr: setcchar + mvadd_wch, both macro-heavy in C.
 static inline int CNCurses_putWide(int y, int x, wchar_t character, attr_t attributes, short pair) {

@@ -1,0 +1,146 @@
+internal import CNCurses
+internal import Foundation
+
+/// The terminal, through ncurses: the only code that calls curses (one thread, the UI loop's). Each frame writes
+/// the whole `ScreenBuffer` to curses' virtual screen and lets ncurses send only what changed
+/// (`wnoutrefresh` + `doupdate`: one write per frame, never a full clear).
+public final class CursesScreen {
+    /// A cell's look on this terminal: a colour pair and attributes, resolved once per theme.
+    public struct Look: Sendable, Equatable {
+        public var foreground: Int16
+        public var background: Int16
+        public var bold: Bool
+        public var reverse: Bool
+        public var dim: Bool
+        public var underline: Bool
+
+        public init(foreground: Int16 = -1, background: Int16 = -1, bold: Bool = false, reverse: Bool = false,
+                    dim: Bool = false, underline: Bool = false) {
+            (self.foreground, self.background) = (foreground, background)
+            (self.bold, self.reverse, self.dim, self.underline) = (bold, reverse, dim, underline)
+        }
+    }
+
+    public private(set) var width: Int = 0
+    public private(set) var height: Int = 0
+    /// Colours the terminal offers (0 without colour support, or under NO_COLOR).
+    public private(set) var colors: Int = 0
+    private var pairs: [ColorRole: Int16] = [:]
+    private var looks: [ColorRole: Look] = [:]
+    private var active = false
+
+    /// Starts curses: raw keys, no echo, keypad decoding, hidden cursor, input polled every `inputTimeout`.
+    public init(inputTimeoutMilliseconds: Int32 = 100, mouse: Bool = true) {
+        setlocale(LC_ALL, "")
+        initscr()
+        cbreak()
+        noecho()
+        keypad(CNCurses_stdscr(), true)
+        curs_set(0)
+        wtimeout(CNCurses_stdscr(), inputTimeoutMilliseconds)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(CNCurses_colors())
+        }
+        if mouse { mousemask(CNCurses_button1(), nil) }
+        active = true
+        updateSize()
+    }
+
+    deinit { restore() }
+
+    /// Gives the terminal back as it was (idempotent): every exit path calls it.
+    public func restore() {
+        guard active else { return }
+        active = false
+        curs_set(1)
+        endwin()
+    }
+
+    /// Sets the look of each role (after a theme change); colour pairs are made here.
+    public func setLooks(_ looks: [ColorRole: Look]) {
+        self.looks = looks
+        pairs = [:]
+        guard colors > 0 else { return }
+        var next: Int16 = 1
+        for role in ColorRole.allCases {
+            guard let look = looks[role], look.foreground >= 0 || look.background >= 0,
+                  Int32(next) < CNCurses_colorPairs() else { continue }
+            init_pair(next, look.foreground, look.background)
+            pairs[role] = next
+            next += 1
+        }
+    }
+
+    /// Draws the buffer: only the cells that changed reach the terminal.
+    public func show(_ buffer: ScreenBuffer) {
+        updateSize()
+        let screen = CNCurses_stdscr()
+        for y in 0..<min(buffer.height, height) {
+            for x in 0..<min(buffer.width, width) {
+                // The bottom-right cell scrolls some terminals when written: leave it.
+                if y == height - 1 && x == width - 1 { continue }
+                let cell = buffer[x, y]
+                let look = looks[cell.style.role] ?? Look()
+                var attributes = CNCurses_normal()
+                if cell.style.bold || look.bold { attributes |= CNCurses_bold() }
+                if cell.style.reverse != look.reverse { attributes |= CNCurses_reverse() }
+                if look.dim { attributes |= CNCurses_dim() }
+                if look.underline { attributes |= CNCurses_underline() }
+                let pair = pairs[cell.style.role] ?? 0
+                let scalar = cell.character.unicodeScalars.first.map { wchar_t(bitPattern: $0.value) } ?? 32
+                _ = CNCurses_putWide(Int32(y), Int32(x), scalar, attributes | CNCurses_colorPair(pair), pair)
+            }
+        }
+        wnoutrefresh(screen)
+        doupdate()
+    }
+
+    /// The next key, or nil after the input timeout; a resize is reported as `.resize`.
+    public func nextInput() -> Input? {
+        var character: wint_t = 0
+        let status = wget_wch(CNCurses_stdscr(), &character)
+        if status == CNCurses_err() { return nil }
+        let code = Int32(bitPattern: character)
+        if status == KEY_CODE_YES {
+            switch code {
+            case CNCurses_keyResize():
+                updateSize()
+                return .resize
+            case CNCurses_keyUp(): return .key(.up)
+            case CNCurses_keyDown(): return .key(.down)
+            case CNCurses_keyLeft(): return .key(.left)
+            case CNCurses_keyRight(): return .key(.right)
+            case CNCurses_keyEnter(): return .key(.enter)
+            case CNCurses_keyF1(): return .key(.f1)
+            case CNCurses_keyPageUp(): return .key(.pageUp)
+            case CNCurses_keyPageDown(): return .key(.pageDown)
+            case CNCurses_keyHome(): return .key(.home)
+            case CNCurses_keyEnd(): return .key(.end)
+            case CNCurses_keyMouse():
+                var event = MEVENT()
+                guard getmouse(&event) == OK else { return nil }
+                return .click(x: Int(event.x), y: Int(event.y))
+            default: return nil
+            }
+        }
+        switch code {
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
+            return .key(.character(Character(scalar)))
+        }
+    }
+
+    private func updateSize() {
+        (width, height) = (Int(CNCurses_columns()), Int(CNCurses_lines()))
+    }
+
+    public enum Input: Equatable {
+        case key(Key)
+        case click(x: Int, y: Int)
+        case resize
+    }
+}
