@@ -95,3 +95,47 @@ import Testing
         }
     }
 }
+
+@Suite struct ResourcesPanelTests {
+    static func snapshot(cpu: Double?, cores: [Double?], sequence: Int) -> EngineSnapshot {
+        var snapshot = SampleSnapshot.make()
+        snapshot.sequence = sequence
+        snapshot.context.cpuUtil = cpu
+        snapshot.context.coreUtil = cores
+        snapshot.context.memTotalMb = 24_000
+        snapshot.context.memAvailableMb = 23_000
+        snapshot.context.cpuPressureAvg10 = 12.5
+        snapshot.context.batteryPercent = 40
+        snapshot.context.batteryInjected = true
+        snapshot.context.injected = ["cpu load 3 × 100 %"]
+        return snapshot
+    }
+
+    @Test func barsSparklinesAndUnavailableSensors() {
+        var history = ResourceHistory(capacity: 10)
+        for (index, cpu) in [0.1, 0.5, 1.0].enumerated() {
+            history.record(Self.snapshot(cpu: cpu, cores: [cpu, 0.2], sequence: index))
+        }
+        history.record(Self.snapshot(cpu: 1.0, cores: [1.0, 0.2], sequence: 2))  // the same snapshot again: not recorded
+        #expect(history.cpu.values.count == 3)
+        var buffer = ScreenBuffer(width: 48, height: 11)
+        ResourcesPanel().draw(Self.snapshot(cpu: 1.0, cores: [1.0, 0.2], sequence: 2), history: history, in: buffer.bounds, on: &buffer)
+        let lines = buffer.lines
+        #expect(lines[1].hasPrefix("│cpu0 [■■■■■") && lines[1].contains("100%"))
+        #expect(lines[2].hasPrefix("│cpu1 [■■") && lines[2].contains("20%"))
+        #expect(lines[3].contains("cpu") && lines[3].contains("100%") && lines[3].hasSuffix("▂▅█│"), "\(lines[3])")
+        #expect(lines[4].contains("22.5G/23.4G"))
+        #expect(lines[6].contains("temp") && lines[6].contains("n/a"), "no thermal zone: n/a, not a made-up figure")
+        #expect(lines[7].contains("40%*"), "an injected battery is marked")
+        #expect(lines[8].contains("injected: cpu load 3 × 100 %"))
+        #expect(buffer[1, 1].style.role == .dim && buffer[7, 1].style.role == .critical)
+    }
+
+    @Test func asciiModeUsesNoUnicode() {
+        var history = ResourceHistory()
+        history.record(Self.snapshot(cpu: 0.5, cores: [0.5], sequence: 0))
+        var buffer = ScreenBuffer(width: 40, height: 10)
+        ResourcesPanel(ascii: true).draw(Self.snapshot(cpu: 0.5, cores: [0.5], sequence: 0), history: history, in: buffer.bounds, on: &buffer)
+        for line in buffer.lines { #expect(line.unicodeScalars.allSatisfy { $0.isASCII || $0 == "×" }, "\(line)") }
+    }
+}
