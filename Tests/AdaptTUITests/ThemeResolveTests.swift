@@ -52,6 +52,23 @@ import Testing
         }
     }
 
+    /// A light terminal background: white text would vanish there.
+    @Test func lightThemeStaysLegibleAtEightColours() throws {
+        let (light, warning) = ThemeCatalog(contentsOf: ThemeTests.themesFolder).load("light")
+        #expect(warning == nil)
+        for (role, style) in light.resolved(colors: 8, noColor: false) where style.background == nil {
+            #expect(style.foreground != 7, "\(role)")
+        }
+    }
+
+    @Test(arguments: ["default", "light", "high-contrast"], [8, 16, 256])
+    func noShippedRoleDrawsInItsOwnBackgroundColour(name: String, colors: Int) {
+        let (theme, _) = ThemeCatalog(contentsOf: ThemeTests.themesFolder).load(name)
+        for (role, style) in theme.resolved(colors: colors, noColor: false) where style.background != nil {
+            #expect(style.foreground != style.background, "\(role)")
+        }
+    }
+
     @Test func colourPairsAreSharedAndNumberedFromOne() {
         let styles = Theme.dark.resolved(colors: 8, noColor: false)
         let pairs = ColorPairs(styles)

@@ -21,9 +21,9 @@ public enum ThemeColor: Sendable, Hashable {
             self = .ansi(index)
         } else if word.hasPrefix("bright-"), let index = Self.ansiNames.firstIndex(of: String(word.dropFirst(7))) {
             self = .ansi(index + 8)
-        } else if word.hasPrefix("color"), let digits = Optional(word.dropFirst(5)), !digits.isEmpty,
-                  digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), digits.count <= 3,
-                  let index = Int(digits), index < 256 {
+        } else if word.hasPrefix("color"), (1...3).contains(word.count - 5),
+                  word.dropFirst(5).allSatisfy({ ("0"..."9").contains($0) }),
+                  let index = Int(word.dropFirst(5)), index < 256 {
             self = .indexed(index)
         } else if word.hasPrefix("#"), word.count == 7,
                   word.dropFirst().allSatisfy(\.isHexDigit), let value = Int(word.dropFirst(), radix: 16) {
