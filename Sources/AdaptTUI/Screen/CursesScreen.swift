@@ -5,28 +5,12 @@ internal import Foundation
 /// the whole `ScreenBuffer` to curses' virtual screen and lets ncurses send only what changed
 /// (`wnoutrefresh` + `doupdate`: one write per frame, never a full clear).
 public final class CursesScreen {
-    /// A cell's look on this terminal: a colour pair and attributes, resolved once per theme.
-    public struct Look: Sendable, Equatable {
-        public var foreground: Int16
-        public var background: Int16
-        public var bold: Bool
-        public var reverse: Bool
-        public var dim: Bool
-        public var underline: Bool
-
-        public init(foreground: Int16 = -1, background: Int16 = -1, bold: Bool = false, reverse: Bool = false,
-                    dim: Bool = false, underline: Bool = false) {
-            (self.foreground, self.background) = (foreground, background)
-            (self.bold, self.reverse, self.dim, self.underline) = (bold, reverse, dim, underline)
-        }
-    }
-
     public private(set) var width: Int = 0
     public private(set) var height: Int = 0
     /// Colours the terminal offers (0 without colour support, or under NO_COLOR).
     public private(set) var colors: Int = 0
-    private var pairs: [ColorRole: Int16] = [:]
-    private var looks: [ColorRole: Look] = [:]
+    private var pairs = ColorPairs([:])
+    private var styles: [ColorRole: ResolvedStyle] = [:]
     private var active = false
 
     /// Starts curses: raw keys, no echo, keypad decoding, hidden cursor, input polled every `inputTimeout`.
@@ -58,18 +42,14 @@ public final class CursesScreen {
         endwin()
     }
 
-    /// Sets the look of each role (after a theme change); colour pairs are made here.
-    public func setLooks(_ looks: [ColorRole: Look]) {
-        self.looks = looks
-        pairs = [:]
+    /// Sets each role's style (after a theme change, resolved for this terminal's colours); colour pairs are
+    /// made here.
+    public func setStyles(_ styles: [ColorRole: ResolvedStyle]) {
+        self.styles = styles
+        pairs = ColorPairs(styles)
         guard colors > 0 else { return }
-        var next: Int16 = 1
-        for role in ColorRole.allCases {
-            guard let look = looks[role], look.foreground >= 0 || look.background >= 0,
-                  Int32(next) < CNCurses_colorPairs() else { continue }
-            init_pair(next, look.foreground, look.background)
-            pairs[role] = next
-            next += 1
+        for pair in pairs.pairs where Int32(pair.number) < CNCurses_colorPairs() {
+            init_pair(Int16(pair.number), Int16(pair.foreground), Int16(pair.background))
         }
     }
 
@@ -82,13 +62,14 @@ public final class CursesScreen {
                 // The bottom-right cell scrolls some terminals when written: leave it.
                 if y == height - 1 && x == width - 1 { continue }
                 let cell = buffer[x, y]
-                let look = looks[cell.style.role] ?? Look()
+                let style = styles[cell.style.role] ?? ResolvedStyle()
                 var attributes = CNCurses_normal()
-                if cell.style.bold || look.bold { attributes |= CNCurses_bold() }
-                if cell.style.reverse != look.reverse { attributes |= CNCurses_reverse() }
-                if look.dim { attributes |= CNCurses_dim() }
-                if look.underline { attributes |= CNCurses_underline() }
-                let pair = pairs[cell.style.role] ?? 0
+                if cell.style.bold || style.attributes.contains(.bold) { attributes |= CNCurses_bold() }
+                // A reversed cell on a reversed role reads as plain: the two cancel, as a selection should show.
+                if cell.style.reverse != style.attributes.contains(.reverse) { attributes |= CNCurses_reverse() }
+                if style.attributes.contains(.dim) { attributes |= CNCurses_dim() }
+                if style.attributes.contains(.underline) { attributes |= CNCurses_underline() }
+                let pair = Int16(colors > 0 ? pairs.number(for: cell.style.role) : 0)
                 let scalar = cell.character.unicodeScalars.first.map { wchar_t(bitPattern: $0.value) } ?? 32
                 _ = CNCurses_putWide(Int32(y), Int32(x), scalar, attributes | CNCurses_colorPair(pair), pair)
             }
