@@ -49,3 +49,18 @@ import Testing
         #expect(AxisScale.percentLabels([0.93, 0.935, 0.94]) == ["93%", "93.5%", "94%"])
     }
 }
+
+extension AxisScaleTests {
+    @Test func aLoneLatencyPicksItsOwnUnit() {
+        #expect(AxisScale.latencyLabel(0.25) == "250µs")
+        #expect(AxisScale.latencyLabel(5) == "5ms")
+        #expect(AxisScale.latencyLabel(12.5) == "12.5ms")
+    }
+}
+
+extension AxisScaleTests {
+    @Test func asciiLabelsSpellMicroAsU() {
+        #expect(AxisScale(lower: 0.04, upper: 0.6).latencyLabels([0.05, 0.5], ascii: true) == ["50us", "500us"])
+        #expect(AxisScale.latencyLabel(0.001, ascii: true) == "1us")
+    }
+}

@@ -103,11 +103,17 @@ public struct AxisScale: Sendable, Equatable {
         return ticks.map { decimal($0 * 100, fractionDigits: fine ? 1 : 0) + "%" }
     }
 
-    /// Latency ticks (milliseconds) with their unit: µs when the whole axis is under a millisecond, ms otherwise.
-    public func latencyLabels(_ ticks: [Double]) -> [String] {
+    /// Latency ticks (milliseconds) with their unit: µs when the whole axis is under a millisecond, ms otherwise;
+    /// `ascii` spells µs "us" for terminals that cannot show µ.
+    public func latencyLabels(_ ticks: [Double], ascii: Bool = false) -> [String] {
         if upper < 1 {
-            return ticks.map { Self.decimal($0 * 1000, fractionDigits: 1) + "µs" }
+            return ticks.map { Self.decimal($0 * 1000, fractionDigits: 1) + (ascii ? "us" : "µs") }
         }
         return ticks.map { Self.decimal($0, fractionDigits: 3) + "ms" }
+    }
+
+    /// One latency (milliseconds) on its own, in the unit that suits it.
+    public static func latencyLabel(_ milliseconds: Double, ascii: Bool = false) -> String {
+        milliseconds < 1 ? decimal(milliseconds * 1000, fractionDigits: 1) + (ascii ? "us" : "µs") : decimal(milliseconds, fractionDigits: 2) + "ms"
     }
 }

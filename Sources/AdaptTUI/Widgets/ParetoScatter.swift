@@ -10,7 +10,8 @@ public struct ParetoScatter: Sendable {
     /// Below this size there is no room for axes and points; a one-line message is drawn instead.
     public static let minimumWidth = 20
     public static let minimumHeight = 6
-    public static let tooSmallMessage = "enlarge for the Pareto plot"
+    /// Longest first; the longest that fits is shown, so the message is never cut mid-word.
+    public static let tooSmallMessages = ["enlarge for the Pareto plot", "enlarge for the plot", "enlarge"]
 
     public init(xAxis: AxisScale.Kind = .log, glyphs: BrailleCanvas.Glyphs = .braille) {
         (self.xAxis, self.glyphs) = (xAxis, glyphs)
@@ -24,8 +25,8 @@ public struct ParetoScatter: Sendable {
     public func draw(_ snapshot: EngineSnapshot, into buffer: inout ScreenBuffer, in rect: Rect) {
         buffer.fill(rect)
         guard rect.width >= Self.minimumWidth, rect.height >= Self.minimumHeight else {
-            if rect.height > 0 {
-                buffer.put(Self.tooSmallMessage, x: rect.x, y: rect.y + (rect.height - 1) / 2, style: CellStyle(.dim), clip: rect)
+            if rect.height > 0, let message = Self.tooSmallMessages.first(where: { $0.count <= rect.width }) {
+                buffer.put(message, x: rect.x, y: rect.y + (rect.height - 1) / 2, style: CellStyle(.dim), clip: rect)
             }
             return
         }
@@ -80,7 +81,7 @@ public struct ParetoScatter: Sendable {
         }
         let xTicks = xScale.ticks(maxCount: max(2, plot.width / 8))
         var nextFree = rect.x
-        for (tick, label) in zip(xTicks, xScale.latencyLabels(xTicks)) {
+        for (tick, label) in zip(xTicks, xScale.latencyLabels(xTicks, ascii: !utf8)) {
             guard let x = xScale.dot(of: tick, length: pw) else { continue }
             let column = cell((x, 0)).x
             buffer.put(utf8 ? "┬" : "+", x: column, y: axisRow, style: axisStyle, clip: rect)
@@ -115,8 +116,8 @@ public struct ParetoScatter: Sendable {
         // Out-of-range budget or floor: an arrow at the edge the line lies beyond.
         if budget > 0 && !budgetShown {
             let beyond = budget > dataHigh
-            let text = beyond ? "budget \(xScale.latencyLabels([budget])[0])" + (utf8 ? "→" : ">")
-                : (utf8 ? "←" : "<") + "budget \(xScale.latencyLabels([budget])[0])"
+            let value = AxisScale.latencyLabel(budget, ascii: !utf8)
+            let text = beyond ? "budget \(value)" + (utf8 ? "→" : ">") : (utf8 ? "←" : "<") + "budget \(value)"
             buffer.put(text, x: beyond ? plot.maxX - text.count : plot.x, y: plot.y, style: CellStyle(.budget), clip: plot)
         }
         if !floorShown {
