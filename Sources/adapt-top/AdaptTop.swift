@@ -24,7 +24,7 @@ struct AdaptTop: ParsableCommand {
 struct EngineCommandLine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the adaptation engine on a family (the default command): snapshots with --batch.",
+        abstract: "Run the adaptation engine on a family (the default command): the dashboard, or snapshots with --batch.",
         discussion: """
             The engine keeps inferring on the family's labelled images, replayed like a camera, while it picks the \
             variant along the Pareto front that fits the budgets under the device's current contention. --batch \
@@ -38,11 +38,23 @@ struct EngineCommandLine: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("iterations")], help: "Snapshots to print in batch mode (default: until interrupted).")
     var iterations: Int?
 
-    @Option(name: [.customShort("d"), .customLong("delay")], help: "Seconds between snapshots.")
+    @Option(name: [.customShort("d"), .customLong("delay")], help: "Seconds between snapshots (the dashboard's refresh; + and - change it).")
     var delay: Double = 1
 
     @Flag(help: "With --batch: one JSON object per snapshot and line.")
     var json = false
+
+    @Flag(help: "Dashboard: watch only — no pins, budgets, modes, pauses or injections (they change the engine).")
+    var readonly = false
+
+    @Flag(help: "Dashboard: ignore the mouse (clicks select a variant where the terminal reports them).")
+    var noMouse = false
+
+    @Option(help: "Dashboard: the colour theme to start with (a name in --themes; t cycles them).")
+    var theme = "default"
+
+    @Option(help: "Dashboard: the folder of `*.theme` files.", completion: .directory)
+    var themes = "themes"
 
     @OptionGroup var engine: EngineOptions
 
@@ -54,8 +66,9 @@ struct EngineCommandLine: ParsableCommand {
 
     func run() throws {
         guard batch else {
-            printError("the live dashboard is not built yet; run `adapt-top --batch` for snapshots as text, or --batch --json")
-            throw ExitCode(2)
+            try DashboardMode(options: engine, refreshSeconds: delay, readOnly: readonly, mouse: !noMouse, theme: theme,
+                              themesFolder: themes).run()
+            return
         }
         try BatchMode(options: engine, iterations: iterations, delay: delay, json: json).run()
     }

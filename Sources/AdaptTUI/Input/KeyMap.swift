@@ -39,7 +39,7 @@ public enum KeyMap {
         .init(keys: [.pageDown], action: .selectPageDown, keyLabel: "PgDn", help: "select a page down", bar: nil, mutates: false),
         .init(keys: [.home], action: .selectFirst, keyLabel: "Home", help: "select the first variant", bar: nil, mutates: false),
         .init(keys: [.end], action: .selectLast, keyLabel: "End", help: "select the last variant", bar: nil, mutates: false),
-        .init(keys: [.enter], action: .details, keyLabel: "Enter", help: "details of the selected variant: ops, profile, why on or off the front", bar: "Details", mutates: false),
+        .init(keys: [.enter], action: .details, keyLabel: "Enter", help: "details of the selected variant: profile, budgets, why on or off the front", bar: "Details", mutates: false),
         .init(keys: [.character("p")], action: .togglePin, keyLabel: "p", help: "pin the selected variant (again: unpin)", bar: "Pin", mutates: true),
         .init(keys: [.character("a")], action: .auto, keyLabel: "a", help: "back to automatic: unpin and resume adaptation", bar: "Auto", mutates: true),
         .init(keys: [.character("[")], action: .latencyBudgetDown, keyLabel: "[", help: "tighten the latency budget", bar: nil, mutates: true),

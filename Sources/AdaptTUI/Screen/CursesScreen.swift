@@ -7,8 +7,10 @@ internal import Foundation
 public final class CursesScreen {
     public private(set) var width: Int = 0
     public private(set) var height: Int = 0
-    /// Colours the terminal offers (0 without colour support, or under NO_COLOR).
+    /// Colours the terminal offers (0 without colour support).
     public private(set) var colors: Int = 0
+    /// Whether the locale's character set is UTF-8 (else graphs and borders are drawn in ASCII).
+    public private(set) var unicode = false
     private var pairs = ColorPairs([:])
     private var styles: [ColorRole: ResolvedStyle] = [:]
     private var active = false
@@ -16,6 +18,7 @@ public final class CursesScreen {
     /// Starts curses: raw keys, no echo, keypad decoding, hidden cursor, input polled every `inputTimeout`.
     public init(inputTimeoutMilliseconds: Int32 = 100, mouse: Bool = true) {
         setlocale(LC_ALL, "")
+        unicode = String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
         initscr()
         cbreak()
         noecho()

@@ -1,0 +1,94 @@
+internal import Foundation
+public import AdaptEngine
+
+/// The dashboard's loop, on the calling thread (the only one that touches curses): keys become engine commands,
+/// snapshots become frames. It reads snapshots and sends commands through closures, so the same loop works on an
+/// embedded engine and, later, on one attached over a socket.
+public final class DashboardApp {
+    public struct Options: Sendable {
+        public var refreshSeconds = 1.0
+        public var readOnly = false
+        public var mouse = true
+        /// Where the `t` key finds themes (`themes/*.theme`).
+        public var themes = ThemeCatalog(folder: nil, fileNames: [])
+        public var theme = "default"
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+        public init() {}
+    }
+
+    private let snapshot: () -> EngineSnapshot
+    private let send: (EngineCommand) throws -> Void
+    private let shouldStop: () -> Bool
+    private var options: Options
+
+    /// - Parameters:
+    ///   - snapshot: the latest snapshot (cheap; called every input poll).
+    ///   - send: applies a command; a thrown error's description is shown to the operator.
+    ///   - shouldStop: true once a signal asks the program to end (the terminal is restored on the way out).
+    public init(options: Options, snapshot: @escaping () -> EngineSnapshot, send: @escaping (EngineCommand) throws -> Void,
+                shouldStop: @escaping () -> Bool) {
+        (self.options, self.snapshot, self.send, self.shouldStop) = (options, snapshot, send, shouldStop)
+    }
+
+    /// Runs until `q` or a stop signal; the terminal is restored on every way out.
+    public func run() {
+        let screen = CursesScreen(inputTimeoutMilliseconds: 50, mouse: options.mouse)
+        defer { screen.restore() }
+        var state = DashboardState(refreshSeconds: options.refreshSeconds, readOnly: options.readOnly)
+        var history = ResourceHistory()
+        let view = DashboardView(ascii: !screen.unicode)
+        var themeName = options.theme
+        state.message = applyTheme(themeName, to: screen)
+        var lastSequence = -1
+        var lastDraw = Date.distantPast
+        var needsDraw = true
+        while !shouldStop() {
+            var current = snapshot()
+            if let input = screen.nextInput() {
+                needsDraw = true
+                switch input {
+                case .resize: break
+                case .click(let x, let y):
+                    if let index = view.variantIndex(atX: x, y: y, state: state, width: screen.width, height: screen.height,
+                                                     count: current.variants.count) {
+                        state.selected = index
+                    }
+                case .key(.escape): DashboardController.escape(&state)
+                case .key(let key):
+                    guard let binding = KeyMap.binding(for: key) else { continue }
+                    for effect in DashboardController.handle(binding.action, state: &state, snapshot: current) {
+                        switch effect {
+                        case .quit: return
+                        case .cycleTheme:
+                            themeName = options.themes.name(after: themeName)
+                            state.message = applyTheme(themeName, to: screen) ?? "theme \(themeName)"
+                        case .commands(let commands):
+                            for command in commands {
+                                do { try send(command) } catch { state.message = "\(error)" }
+                            }
+                            current = snapshot()
+                        }
+                    }
+                }
+            }
+            if current.sequence != lastSequence, Date().timeIntervalSince(lastDraw) >= state.refreshSeconds {
+                history.record(current)
+                lastSequence = current.sequence
+                needsDraw = true
+            }
+            if needsDraw {
+                screen.show(view.render(current, state: &state, history: history, width: screen.width, height: screen.height))
+                lastDraw = Date()
+                needsDraw = false
+            }
+        }
+    }
+
+    /// Loads and applies a theme; returns the warning to show if its file was bad.
+    private func applyTheme(_ name: String, to screen: CursesScreen) -> String? {
+        let (theme, warning) = options.themes.load(name)
+        screen.setStyles(theme.resolved(colors: screen.colors, noColor: Theme.noColorRequested(environment: options.environment)))
+        return warning.map { "\($0)" }
+    }
+}

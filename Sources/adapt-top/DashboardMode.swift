@@ -1,0 +1,45 @@
+import AdaptEngine
+import AdaptTUI
+import ArgumentParser
+import Foundation
+
+/// `adapt-top` without --batch: the ncurses dashboard on the embedded engine.
+struct DashboardMode {
+    let options: EngineOptions
+    let refreshSeconds: Double
+    let readOnly: Bool
+    let mouse: Bool
+    let theme: String
+    let themesFolder: String
+
+    func run() throws {
+        guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
+            printError("the dashboard needs a terminal; use --batch for snapshots on a pipe")
+            throw ExitCode(2)
+        }
+        let engine = try reportingModelErrors {
+            let family = try options.loadFamily(quiet: false)
+            let sampler = ContextSampler()
+            var configuration = AdaptiveEngine.Configuration()
+            configuration.framesPerSecond = options.fps
+            return family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
+        }
+        try reportingModelErrors { try engine.start() }
+        defer { engine.stop() }
+        do {
+            try options.applyInjections(to: engine)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let interrupted = InterruptFlag()
+        var appOptions = DashboardApp.Options()
+        appOptions.refreshSeconds = refreshSeconds
+        appOptions.readOnly = readOnly
+        appOptions.mouse = mouse
+        appOptions.theme = theme
+        appOptions.themes = ThemeCatalog(contentsOf: themesFolder)
+        DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
+                     shouldStop: { interrupted.raised }).run()
+    }
+}
