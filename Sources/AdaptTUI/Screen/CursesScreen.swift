@@ -11,6 +11,9 @@ public final class CursesScreen {
     public private(set) var colors: Int = 0
     /// Whether the locale's character set is UTF-8 (else graphs and borders are drawn in ASCII).
     public private(set) var unicode = false
+    /// The frame on the terminal now: only cells that differ from it are handed to curses (ncurses diffs too,
+    /// but handing it every cell of a 200×50 screen each frame costs milliseconds of CPU).
+    private var shown: ScreenBuffer?
     private var pairs = ColorPairs([:])
     private var styles: [ColorRole: ResolvedStyle] = [:]
     private var active = false
@@ -50,6 +53,7 @@ public final class CursesScreen {
     public func setStyles(_ styles: [ColorRole: ResolvedStyle]) {
         self.styles = styles
         pairs = ColorPairs(styles)
+        shown = nil
         guard colors > 0 else { return }
         for pair in pairs.pairs where Int32(pair.number) < CNCurses_colorPairs() {
             init_pair(Int16(pair.number), Int16(pair.foreground), Int16(pair.background))
@@ -60,11 +64,14 @@ public final class CursesScreen {
     public func show(_ buffer: ScreenBuffer) {
         updateSize()
         let screen = CNCurses_stdscr()
+        let previous = shown.flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
+        if previous == nil { werase(screen) }
         for y in 0..<min(buffer.height, height) {
             for x in 0..<min(buffer.width, width) {
                 // The bottom-right cell scrolls some terminals when written: leave it.
                 if y == height - 1 && x == width - 1 { continue }
                 let cell = buffer[x, y]
+                if let previous, previous[x, y] == cell { continue }
                 let style = styles[cell.style.role] ?? ResolvedStyle()
                 var attributes = CNCurses_normal()
                 if cell.style.bold || style.attributes.contains(.bold) { attributes |= CNCurses_bold() }
@@ -79,6 +86,7 @@ public final class CursesScreen {
         }
         wnoutrefresh(screen)
         doupdate()
+        shown = buffer
     }
 
     /// The next key, or nil after the input timeout; a resize is reported as `.resize`.
@@ -91,6 +99,7 @@ public final class CursesScreen {
             switch code {
             case CNCurses_keyResize():
                 updateSize()
+                shown = nil
                 return .resize
             case CNCurses_keyUp(): return .key(.up)
             case CNCurses_keyDown(): return .key(.down)
