@@ -5,13 +5,22 @@ import Testing
 @Suite(.serialized) struct DashboardTmuxTests {
     static let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
 
+    /// Runs tmux; only `capture-pane` output is read. Other commands get /dev/null: a tmux server started by
+    /// `new-session` would inherit a pipe and hold it open, and reading to its end would never return.
     func tmux(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
         process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard arguments.first == "capture-pane" else {
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return ""
+        }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = Pipe()
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
