@@ -5,26 +5,38 @@ import Testing
 @Suite(.serialized) struct DashboardTmuxTests {
     static let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
 
-    /// Runs tmux; only `capture-pane` output is read. Other commands get /dev/null: a tmux server started by
-    /// `new-session` would inherit a pipe and hold it open, and reading to its end would never return.
+    /// Runs tmux with posix_spawn and waits for that one child. Foundation's `Process` hung here when the whole
+    /// suite ran (the tmux client stayed a zombie, never reaped); and only `capture-pane` output is read, through a
+    /// file, because a tmux server started by `new-session` would inherit a pipe and hold it open.
     func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard arguments.first == "capture-pane" else {
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return ""
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let capture = arguments.first == "capture-pane"
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? output : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (["/usr/bin/tmux"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else {
+            throw POSIXError(.ENOENT)
         }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return capture ? (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" : ""
+    }
+
+    /// Whether an adapt-top started with this test's cache folder still runs (its environment names the folder).
+    func dashboardsRunning(cache: String) -> Bool {
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return processes.contains { entry in
+            guard Int(entry) != nil, let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
+                  let command = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8) else { return false }
+            return command.hasPrefix("adapt-top") && String(decoding: environment, as: UTF8.self).contains(cache)
+        }
     }
 
     /// Polls the pane until `condition` holds (at most `timeout` seconds); returns the last capture.
@@ -87,5 +99,10 @@ import Testing
         _ = try tmux(["new-session", "-d", "-s", session, "-x", "40", "-y", "12", command])
         let pane = try waitForPane(session) { $0.contains("this terminal: 40×12") }
         #expect(pane.contains("needs at least 60×18") && pane.contains("this terminal: 40×12"), "\(pane)")
+        // Killing the pane hangs the terminal up: the dashboard must notice and end, not spin on a dead terminal.
+        _ = try tmux(["kill-session", "-t", session])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, dashboardsRunning(cache: cache) { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(!dashboardsRunning(cache: cache), "adapt-top still runs after its terminal went away")
     }
 }

@@ -48,6 +48,7 @@ public final class DashboardApp {
             if let input = screen.nextInput() {
                 needsDraw = true
                 switch input {
+                case .hangup: return
                 case .resize: break
                 case .click(let x, let y):
                     if let index = view.variantIndex(atX: x, y: y, state: state, width: screen.width, height: screen.height,

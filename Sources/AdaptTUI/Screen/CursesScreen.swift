@@ -89,8 +89,12 @@ public final class CursesScreen {
         shown = buffer
     }
 
-    /// The next key, or nil after the input timeout; a resize is reported as `.resize`.
+    /// The next key, or nil after the input timeout; a resize is reported as `.resize`, a terminal that went away
+    /// (the SSH link dropped, the tmux pane was killed) as `.hangup`.
     public func nextInput() -> Input? {
+        // A hung-up terminal makes every read fail at once: without this check the loop would spin on it.
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .hangup }
         var character: wint_t = 0
         let status = wget_wch(CNCurses_stdscr(), &character)
         if status == CNCurses_err() { return nil }
@@ -135,5 +139,6 @@ public final class CursesScreen {
         case key(Key)
         case click(x: Int, y: Int)
         case resize
+        case hangup
     }
 }
