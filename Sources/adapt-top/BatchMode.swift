@@ -11,21 +11,8 @@ struct BatchMode {
     let json: Bool
 
     func run() throws {
-        let engine = try reportingModelErrors {
-            let family = try options.loadFamily(quiet: json)
-            let sampler = ContextSampler()
-            return family.makeEngine(
-                sampler: sampler, injections: DemoInjections(sampler: sampler),
-                configuration: { var configuration = AdaptiveEngine.Configuration(); configuration.framesPerSecond = options.fps; return configuration }())
-        }
-        try reportingModelErrors { try engine.start() }
+        let engine = try options.startEngine(quiet: json)
         defer { engine.stop() }
-        do {
-            try options.applyInjections(to: engine)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
         let interrupted = InterruptFlag()
         var printed = 0
         while iterations.map({ printed < $0 }) ?? true {

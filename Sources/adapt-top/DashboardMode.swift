@@ -17,21 +17,8 @@ struct DashboardMode {
             printError("the dashboard needs a terminal; use --batch for snapshots on a pipe")
             throw ExitCode(2)
         }
-        let engine = try reportingModelErrors {
-            let family = try options.loadFamily(quiet: false)
-            let sampler = ContextSampler()
-            var configuration = AdaptiveEngine.Configuration()
-            configuration.framesPerSecond = options.fps
-            return family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
-        }
-        try reportingModelErrors { try engine.start() }
+        let engine = try options.startEngine(quiet: false)
         defer { engine.stop() }
-        do {
-            try options.applyInjections(to: engine)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
         let interrupted = InterruptFlag()
         var appOptions = DashboardApp.Options()
         appOptions.refreshSeconds = refreshSeconds

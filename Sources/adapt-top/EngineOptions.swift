@@ -63,6 +63,26 @@ struct EngineOptions: ParsableArguments {
         return loaded
     }
 
+    /// The engine on the family, started, with the `--inject` injections running; errors are one line and exit 1.
+    func startEngine(quiet: Bool) throws -> AdaptiveEngine {
+        let engine = try reportingModelErrors {
+            let family = try loadFamily(quiet: quiet)
+            let sampler = ContextSampler()
+            var configuration = AdaptiveEngine.Configuration()
+            configuration.framesPerSecond = fps
+            return family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
+        }
+        try reportingModelErrors { try engine.start() }
+        do {
+            try applyInjections(to: engine)
+        } catch {
+            engine.stop()
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        return engine
+    }
+
     /// Starts each `--inject` on the engine (or the sampler, for the battery).
     func applyInjections(to engine: AdaptiveEngine) throws {
         for text in inject {
