@@ -48,11 +48,7 @@ struct EngineOptions: ParsableArguments {
         options.limit = profileImages
         options.iterations = profileIterations
         options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
-        options.caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
-            VariantProfiler.Caching(
-                cache: ProfileCache(directory: directory), machine: .current(threads: threads),
-                warn: { warning in printError("warning: \(warning)") })
-        }
+        options.caching = profileCaching(enabled: !noCache, threads: threads)
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         let loaded = try ProfiledFamily(manifestPath: source.family, options: options) { step in
             progress.show(

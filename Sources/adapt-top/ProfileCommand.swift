@@ -63,27 +63,21 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         try reportingModelErrors {
-            let manifest = try FamilyManifest.load(contentsOf: source.family, dataDirectory: source.data)
-            let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
-            let backend = try XNNPACKBackend(threads: threads)
-            let loaded = try ModelFamily(manifest: manifest, backend: backend)
-            let deriver = try (noDerive || manifest.transforms.isEmpty) ? nil : VariantDeriver(
-                family: loaded, catalog: VariantCatalog(manifest: manifest),
-                calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train), backend: backend)
             let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) != 0)
-            let caching = (noCache ? nil : ProfileCache.defaultDirectory()).map { directory in
-                VariantProfiler.Caching(
-                    cache: ProfileCache(directory: directory), machine: .current(threads: threads),
-                    warn: { warning in FileHandle.standardError.write(Data("adapt-top: warning: \(warning)\n".utf8)) })
-            }
-            let outcome = try VariantProfiler.profile(
-                loaded, deriving: deriver, images: images, limit: limit, iterations: iterations,
-                evaluationThreads: evaluationThreads, caching: caching
-            ) { step in
+            var options = ProfiledFamily.Options()
+            options.dataDirectory = source.data
+            options.threads = threads
+            options.derive = !noDerive
+            options.limit = limit
+            options.iterations = iterations
+            options.evaluationThreads = evaluationThreads
+            options.caching = profileCaching(enabled: !noCache, threads: threads)
+            let family = try ProfiledFamily(manifestPath: source.family, options: options) { step in
                 progress.show(
                     "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount)): "
                     + "\(step.imagesDone)/\(step.imageCount) images")
             }
+            let (manifest, images, outcome, caching) = (family.manifest, family.images, family.outcome, options.caching)
             progress.clear()
             for failure in outcome.failedDerivations {
                 FileHandle.standardError.write(Data("adapt-top: warning: cannot derive \(failure.id): \(failure.reason)\n".utf8))
@@ -165,6 +159,15 @@ struct ProfileReport: NullPreservingEncodable {
         energyMjEstimate = profile.energyMillijoulesEstimate(coreWatts: coreWatts)
         onFront = profile.onFront
     }
+}
+
+/// Where profiles are cached for this machine and thread count (nil: `--no-cache`, or no cache folder); an
+/// unreadable or unwritable cache file is one warning, never fatal.
+func profileCaching(enabled: Bool, threads: Int) -> VariantProfiler.Caching? {
+    guard enabled, let directory = ProfileCache.defaultDirectory() else { return nil }
+    return VariantProfiler.Caching(
+        cache: ProfileCache(directory: directory), machine: .current(threads: threads),
+        warn: { warning in printError("warning: \(warning)") })
 }
 
 /// Which family, and where its data is: every command that loads one takes these.

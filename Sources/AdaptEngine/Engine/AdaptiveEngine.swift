@@ -127,7 +127,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
         var first: PolicyDecision
         var prepared: PreparedVariant?
         repeat {
-            first = policy(PolicyInput(candidates: choices, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
+            first = configuration.policy.decide(PolicyInput(candidates: choices, budgets: controls.budgets, mode: controls.mode, pinned: controls.pinned))
             guard let id = first.variant else { throw ModelError.badInput(reason: "the family has no variant that can be built") }
             do {
                 prepared = try pool.prepare(id)
@@ -407,10 +407,6 @@ public final class AdaptiveEngine: @unchecked Sendable {
         guard let target, let prepared = pool.prepared(target.id) else { return }
         runner.probe(prepared, frames: configuration.probeFrames, maxSeconds: configuration.probeMaxSeconds)
         loop.lastProbe = now
-    }
-
-    private func policy(_ input: PolicyInput) -> PolicyDecision {
-        configuration.policy.decide(input)
     }
 
     // MARK: Snapshots

@@ -86,13 +86,11 @@ public struct TraceEvaluator {
     }
 
     /// One replay on a fresh engine: the trace's steps at their times, and `pins` (time, variant) sent as commands.
-    func replay(_ name: String, pins: [(at: Double, variant: String)], keepDecisions: Bool,
-                configure: (inout AdaptiveEngine.Configuration) -> Void = { _ in }) throws -> (PolicyRun, [EngineEvent]) {
+    func replay(_ name: String, pins: [(at: Double, variant: String)], keepDecisions: Bool) throws -> (PolicyRun, [EngineEvent]) {
         Thread.sleep(forTimeInterval: settleSeconds)
         var configuration = self.configuration
         configuration.recordFrames = true
         if !pins.isEmpty { configuration.probeInterval = 0 }
-        configure(&configuration)
         let sampler = ContextSampler()
         let engine = family.makeEngine(
             controls: trace.initialControls(family.manifest.budgets), sampler: sampler,
