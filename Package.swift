@@ -79,6 +79,7 @@ let package = Package(
             dependencies: [
                 "AdaptInference",
                 "AdaptEngine",
+                "AdaptTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
