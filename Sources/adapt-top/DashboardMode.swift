@@ -17,9 +17,8 @@ struct DashboardMode {
             printError("the dashboard needs a terminal; use --batch for snapshots on a pipe")
             throw ExitCode(2)
         }
-        let engine = try options.startEngine(quiet: false)
-        defer { engine.stop() }
         let interrupted = InterruptFlag()
+        let engine = try reportingModelErrors { try EngineStartup(options: options) }
         var appOptions = DashboardApp.Options()
         appOptions.refreshSeconds = refreshSeconds
         appOptions.readOnly = readOnly
@@ -27,6 +26,11 @@ struct DashboardMode {
         appOptions.theme = theme
         appOptions.themes = ThemeCatalog(contentsOf: themesFolder)
         DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
-                     shouldStop: { interrupted.raised }).run()
+                     shouldStop: { interrupted.raised || engine.failure != nil }).run()
+        engine.stop()
+        // A start that failed (a corrupt model, a refused --inject) ends the dashboard with its message.
+        if let failure = engine.failure {
+            try reportingModelErrors { throw failure }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import AdaptEngine
+import AdaptInference
 import ArgumentParser
 import Foundation
 
@@ -39,8 +40,8 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// Loads and profiles the family (from the profile cache where it can), with a progress line on a terminal.
-    func loadFamily(quiet: Bool) throws -> ProfiledFamily {
+    /// Loads and profiles the family (from the profile cache where it can); `progress` hears each variant profiled.
+    func loadFamily(cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil) throws -> ProfiledFamily {
         var options = ProfiledFamily.Options()
         options.dataDirectory = source.data
         options.threads = threads
@@ -49,34 +50,50 @@ struct EngineOptions: ParsableArguments {
         options.iterations = profileIterations
         options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
         options.caching = profileCaching(enabled: !noCache, threads: threads)
-        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
-        let loaded = try ProfiledFamily(manifestPath: source.family, options: options) { step in
-            progress.show(
-                "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount))")
-        }
-        progress.clear()
-        for failure in loaded.outcome.failedDerivations { printError("warning: cannot derive \(failure.id): \(failure.reason)") }
-        return loaded
+        options.cancellation = cancellation
+        return try ProfiledFamily(manifestPath: source.family, options: options, progress: progress)
     }
 
-    /// The engine on the family, started, with the `--inject` injections running; errors are one line and exit 1.
-    func startEngine(quiet: Bool) throws -> AdaptiveEngine {
-        let engine = try reportingModelErrors {
-            let family = try loadFamily(quiet: quiet)
-            let sampler = ContextSampler()
-            var configuration = AdaptiveEngine.Configuration()
-            configuration.framesPerSecond = fps
-            return family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
-        }
-        try reportingModelErrors { try engine.start() }
+    /// The engine on the family, started, with the `--inject` injections running (stopped again if one fails).
+    func startEngine(on family: ProfiledFamily, sampler: ContextSampler) throws -> AdaptiveEngine {
+        var configuration = AdaptiveEngine.Configuration()
+        configuration.framesPerSecond = fps
+        let engine = family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
+        try engine.start()
         do {
             try applyInjections(to: engine)
         } catch {
             engine.stop()
-            printError("\(error)")
-            throw ExitCode(1)
+            throw error
         }
         return engine
+    }
+
+    /// Loads and profiles the family with a progress line on a terminal and warnings on stderr (batch mode, eval).
+    func loadFamily(quiet: Bool) throws -> ProfiledFamily {
+        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        let family = try loadFamily { step in
+            progress.show("\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount))")
+        }
+        progress.clear()
+        for failure in family.outcome.failedDerivations { printError("warning: cannot derive \(failure.id): \(failure.reason)") }
+        return family
+    }
+
+    /// The engine started for batch mode: errors are one line and exit 1.
+    func startEngine(quiet: Bool) throws -> AdaptiveEngine {
+        try reportingModelErrors {
+            let family = try loadFamily(quiet: quiet)
+            do {
+                return try startEngine(on: family, sampler: ContextSampler())
+            } catch let error as ModelError {
+                throw error
+            } catch {
+                // An --inject the engine refused.
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
     }
 
     /// Starts each `--inject` on the engine (or the sampler, for the battery).

@@ -4,7 +4,7 @@ import Testing
 @Suite struct BrailleCanvasTests {
     private func text(_ canvas: BrailleCanvas) -> [String] {
         (0..<canvas.rows).map { row in
-            String((0..<canvas.columns).map { canvas.character(column: $0, row: row) ?? " " })
+            String(String.UnicodeScalarView((0..<canvas.columns).map { canvas.character(column: $0, row: row) ?? " " }))
         }
     }
 
@@ -17,7 +17,7 @@ import Testing
         for dot in expected {
             var canvas = BrailleCanvas(columns: 1, rows: 1)
             canvas.set(x: dot.x, y: dot.y)
-            #expect(canvas.character(column: 0, row: 0) == Character(Unicode.Scalar(dot.scalar)!))
+            #expect(canvas.character(column: 0, row: 0) == Unicode.Scalar(dot.scalar)!)
             all.set(x: dot.x, y: dot.y)
         }
         #expect(all.character(column: 0, row: 0) == "⣿")

@@ -41,15 +41,15 @@ import Testing
     }
 
     /// Where `character` is in the buffer, top to bottom, left to right.
-    static func find(_ character: Character, in buffer: ScreenBuffer) -> [(x: Int, y: Int)] {
-        (0..<buffer.height).flatMap { y in (0..<buffer.width).filter { buffer[$0, y].character == character }.map { ($0, y) } }
+    static func find(_ character: Unicode.Scalar, in buffer: ScreenBuffer) -> [(x: Int, y: Int)] {
+        (0..<buffer.height).flatMap { y in (0..<buffer.width).filter { buffer[$0, y].scalar == character }.map { ($0, y) } }
     }
 
     /// The buffer outside `rect` still holds the `#` it was filled with.
     static func untouchedOutside(_ rect: Rect, _ buffer: ScreenBuffer) -> Bool {
         (0..<buffer.height).allSatisfy { y in
             (0..<buffer.width).allSatisfy { x in
-                (x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY) || buffer[x, y].character == "#"
+                (x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY) || buffer[x, y].scalar == "#"
             }
         }
     }
@@ -77,11 +77,11 @@ import Testing
             "##       50µs           100µs          200µs             500µs##",
             "################################################################",
         ])
-        #expect(buffer[35, 3].character == "◆" && buffer[35, 3].style == CellStyle(.active, bold: true))
+        #expect(buffer[35, 3].scalar == "◆" && buffer[35, 3].style == CellStyle(.active, bold: true))
         #expect(buffer[37, 3].style.role == .active)
         #expect(buffer[46, 2].style.role == .budget)
         #expect(buffer[6, 8].style.role == .floor)
-        #expect(buffer[50, 3].character == "◇" && buffer[50, 3].style.role == .active)
+        #expect(buffer[50, 3].scalar == "◇" && buffer[50, 3].style.role == .active)
     }
 
     @Test func theBudgetLineIsWhereTheBudgetFallsBetweenTicks() throws {

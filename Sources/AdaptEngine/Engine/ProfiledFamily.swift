@@ -18,6 +18,8 @@ public final class ProfiledFamily: Sendable {
         public var iterations = 500
         public var evaluationThreads = 1
         public var caching: VariantProfiler.Caching?
+        /// Stops the profiling from another thread (the init then throws `ProfileCancelled`).
+        public var cancellation: ProfileCancellation?
 
         public init() {}
     }
@@ -32,7 +34,8 @@ public final class ProfiledFamily: Sendable {
             calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train), backend: backend)
         outcome = try VariantProfiler.profile(
             family, deriving: deriver, images: images, limit: options.limit, iterations: options.iterations,
-            evaluationThreads: options.evaluationThreads, caching: options.caching, progress: progress)
+            evaluationThreads: options.evaluationThreads, caching: options.caching, cancellation: options.cancellation,
+            progress: progress)
         pool = VariantPool(family: family, deriver: deriver)
     }
 

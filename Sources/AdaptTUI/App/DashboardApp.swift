@@ -23,7 +23,7 @@ public final class DashboardApp {
     private var options: Options
 
     /// - Parameters:
-    ///   - snapshot: the latest snapshot (cheap; called every input poll).
+    ///   - snapshot: the latest snapshot (called once per refresh and per key).
     ///   - send: applies a command; a thrown error's description is shown to the operator.
     ///   - shouldStop: true once a signal asks the program to end (the terminal is restored on the way out).
     public init(options: Options, snapshot: @escaping () -> EngineSnapshot, send: @escaping (EngineCommand) throws -> Void,
@@ -32,24 +32,31 @@ public final class DashboardApp {
     }
 
     /// Runs until `q` or a stop signal; the terminal is restored on every way out.
+    ///
+    /// Between frames the loop sleeps in curses' input wait until a key comes or the next refresh is due (at most
+    /// 100 ms, so a resize or a signal is seen soon); a snapshot is fetched only to draw or to act on a key.
     public func run() {
-        let screen = CursesScreen(inputTimeoutMilliseconds: 50, mouse: options.mouse)
+        let screen = CursesScreen(mouse: options.mouse)
         defer { screen.restore() }
+        let clock = ContinuousClock()
         var state = DashboardState(refreshSeconds: options.refreshSeconds, readOnly: options.readOnly)
         var history = ResourceHistory()
         let view = DashboardView(ascii: !screen.unicode)
         var themeName = options.theme
         state.message = applyTheme(themeName, to: screen)
         var lastSequence = -1
-        var lastDraw = Date.distantPast
+        var nextRefresh = clock.now
         var needsDraw = true
+        var current = snapshot()
         while !shouldStop() {
-            var current = snapshot()
-            if let input = screen.nextInput() {
+            let wait = max(.zero, min(.milliseconds(100), clock.now.duration(to: nextRefresh)))
+            if let input = screen.nextInput(timeoutMilliseconds: Int32(wait / .milliseconds(1))) {
                 needsDraw = true
+                current = snapshot()
                 switch input {
                 case .hangup: return
                 case .resize: break
+                case .suspend: screen.suspend()
                 case .click(let x, let y):
                     if let index = view.variantIndex(atX: x, y: y, state: state, width: screen.width, height: screen.height,
                                                      count: current.variants.count) {
@@ -71,16 +78,24 @@ public final class DashboardApp {
                             current = snapshot()
                         }
                     }
+                    // A new interval counts from now (the engine publishes every 100 ms, so this one is fresh).
+                    nextRefresh = min(nextRefresh, clock.now + .seconds(state.refreshSeconds))
                 }
             }
-            if current.sequence != lastSequence, Date().timeIntervalSince(lastDraw) >= state.refreshSeconds {
-                history.record(current)
-                lastSequence = current.sequence
-                needsDraw = true
+            if clock.now >= nextRefresh {
+                current = snapshot()
+                if current.sequence != lastSequence {
+                    history.record(current)
+                    lastSequence = current.sequence
+                    needsDraw = true
+                    nextRefresh = clock.now + .seconds(state.refreshSeconds)
+                } else {
+                    // Nothing new yet: look again shortly rather than waiting a whole interval.
+                    nextRefresh = clock.now + .milliseconds(50)
+                }
             }
             if needsDraw {
                 screen.show(view.render(current, state: &state, history: history, width: screen.width, height: screen.height))
-                lastDraw = Date()
                 needsDraw = false
             }
         }

@@ -17,25 +17,31 @@ public final class CursesScreen {
     private var pairs = ColorPairs([:])
     private var styles: [ColorRole: ResolvedStyle] = [:]
     private var active = false
+    private let suspendSignal = SuspendSignal()
+    private let mouse: Bool
 
-    /// Starts curses: raw keys, no echo, keypad decoding, hidden cursor, input polled every `inputTimeout`.
-    public init(inputTimeoutMilliseconds: Int32 = 100, mouse: Bool = true) {
+    /// Starts curses: raw keys, no echo, keypad decoding, hidden cursor.
+    public init(mouse: Bool = true) {
+        self.mouse = mouse
         setlocale(LC_ALL, "")
         unicode = String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
         initscr()
-        cbreak()
-        noecho()
-        keypad(CNCurses_stdscr(), true)
-        curs_set(0)
-        wtimeout(CNCurses_stdscr(), inputTimeoutMilliseconds)
+        setUpTerminal()
         if has_colors() {
             start_color()
             use_default_colors()
             colors = Int(CNCurses_colors())
         }
-        if mouse { mousemask(CNCurses_button1(), nil) }
         active = true
         updateSize()
+    }
+
+    private func setUpTerminal() {
+        cbreak()
+        noecho()
+        keypad(CNCurses_stdscr(), true)
+        curs_set(0)
+        if mouse { mousemask(CNCurses_button1(), nil) }
     }
 
     deinit { restore() }
@@ -80,8 +86,7 @@ public final class CursesScreen {
                 if style.attributes.contains(.dim) { attributes |= CNCurses_dim() }
                 if style.attributes.contains(.underline) { attributes |= CNCurses_underline() }
                 let pair = Int16(colors > 0 ? pairs.number(for: cell.style.role) : 0)
-                let scalar = cell.character.unicodeScalars.first.map { wchar_t(bitPattern: $0.value) } ?? 32
-                _ = CNCurses_putWide(Int32(y), Int32(x), scalar, attributes | CNCurses_colorPair(pair), pair)
+                _ = CNCurses_putWide(Int32(y), Int32(x), wchar_t(bitPattern: cell.scalar.value), attributes | CNCurses_colorPair(pair), pair)
             }
         }
         wnoutrefresh(screen)
@@ -89,12 +94,28 @@ public final class CursesScreen {
         shown = buffer
     }
 
-    /// The next key, or nil after the input timeout; a resize is reported as `.resize`, a terminal that went away
-    /// (the SSH link dropped, the tmux pane was killed) as `.hangup`.
-    public func nextInput() -> Input? {
+    /// Ctrl-Z: gives the terminal back as it was, stops the process (the shell prompt returns), and on `fg` sets
+    /// the terminal up again and has the next frame drawn whole.
+    public func suspend() {
+        guard active else { return }
+        endwin()
+        suspendSignal.stopProcess()
+        // endwin() left curses' idea of the screen intact: a refresh re-enters curses mode and repaints it all.
+        setUpTerminal()
+        clearok(CNCurses_stdscr(), true)
+        wrefresh(CNCurses_stdscr())
+        updateSize()
+        shown = nil
+    }
+
+    /// The next key, or nil after `timeoutMilliseconds` without one; a resize is reported as `.resize`, Ctrl-Z as
+    /// `.suspend`, a terminal that went away (the SSH link dropped, the tmux pane was killed) as `.hangup`.
+    public func nextInput(timeoutMilliseconds: Int32) -> Input? {
+        if suspendSignal.take() { return .suspend }
         // A hung-up terminal makes every read fail at once: without this check the loop would spin on it.
         var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
         if poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .hangup }
+        wtimeout(CNCurses_stdscr(), max(0, timeoutMilliseconds))
         var character: wint_t = 0
         let status = wget_wch(CNCurses_stdscr(), &character)
         if status == CNCurses_err() { return nil }
@@ -139,6 +160,7 @@ public final class CursesScreen {
         case key(Key)
         case click(x: Int, y: Int)
         case resize
+        case suspend
         case hangup
     }
 }

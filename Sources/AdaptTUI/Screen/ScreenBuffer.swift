@@ -24,12 +24,13 @@ public struct CellStyle: Sendable, Equatable, Hashable {
 }
 
 public struct Cell: Sendable, Equatable {
-    /// One grapheme that takes one column (wide characters are not used by the widgets).
-    public var character: Character
+    /// One scalar that takes one column: the widgets draw letters, box drawing, blocks and braille, never wide or
+    /// combined characters, and a scalar compares in a cycle where a `Character` (a string) costs tens.
+    public var scalar: Unicode.Scalar
     public var style: CellStyle
 
-    public init(_ character: Character = " ", _ style: CellStyle = CellStyle()) {
-        (self.character, self.style) = (character, style)
+    public init(_ scalar: Unicode.Scalar = " ", _ style: CellStyle = CellStyle()) {
+        (self.scalar, self.style) = (scalar, style)
     }
 }
 
@@ -75,31 +76,40 @@ public struct ScreenBuffer: Sendable, Equatable {
         set { cells[y * width + x] = newValue }
     }
 
-    /// Writes `text` from (x, y) to the right, clipped to `clip` (default: the whole buffer); returns the column
+    /// Writes `text` (one column per scalar) from (x, y) to the right, clipped to `clip` (default: the whole buffer); returns the column
     /// after the last character written.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = CellStyle(), clip: Rect? = nil) -> Int {
         let area = clip ?? bounds
-        guard y >= max(0, area.y), y < min(height, area.maxY) else { return x + text.count }
+        guard y >= max(0, area.y), y < min(height, area.maxY) else { return x + text.unicodeScalars.count }
+        let (left, right) = (max(0, area.x), min(width, area.maxX))
         var column = x
-        for character in text {
-            if column >= max(0, area.x), column < min(width, area.maxX) {
-                self[column, y] = Cell(character, style)
-            }
+        for scalar in text.unicodeScalars {
+            if column >= left, column < right { cells[y * width + column] = Cell(scalar, style) }
             column += 1
         }
         return column
     }
 
+    /// Writes one scalar at (x, y) if it is inside `clip` and the buffer.
+    public mutating func put(_ scalar: Unicode.Scalar, x: Int, y: Int, style: CellStyle = CellStyle(), clip: Rect) {
+        guard x >= max(0, clip.x), x < min(width, clip.maxX), y >= max(0, clip.y), y < min(height, clip.maxY) else { return }
+        cells[y * width + x] = Cell(scalar, style)
+    }
+
     /// Fills `rect` (clipped) with `character`.
-    public mutating func fill(_ rect: Rect, with character: Character = " ", style: CellStyle = CellStyle()) {
+    public mutating func fill(_ rect: Rect, with scalar: Unicode.Scalar = " ", style: CellStyle = CellStyle()) {
         for y in max(0, rect.y)..<min(height, rect.maxY) where rect.x < rect.maxX {
-            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(character, style) }
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(scalar, style) }
         }
     }
 
     /// The characters of each row, trailing spaces kept: what a person would read (snapshot tests compare it).
     public var lines: [String] {
-        (0..<height).map { y in String((0..<width).map { self[$0, y].character }) }
+        (0..<height).map { y in
+            var line = String.UnicodeScalarView()
+            line.append(contentsOf: (0..<width).lazy.map { self[$0, y].scalar })
+            return String(line)
+        }
     }
 }

@@ -89,7 +89,7 @@ public struct AxisScale: Sendable, Equatable {
 
     /// `value` with at most `fractionDigits` decimals, trailing zeros dropped ("2.5", "10", "0.25").
     static func decimal(_ value: Double, fractionDigits: Int) -> String {
-        var text = String(format: "%.\(max(0, fractionDigits))f", value)
+        var text = Units.fixed(value, fractionDigits)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }

@@ -27,7 +27,7 @@ public struct BrailleCanvas: Sendable, Equatable {
     private var bits: [UInt8]
     private var roles: [ColorRole?]
     /// ASCII mode only: the character of each cell.
-    private var characters: [Character?]
+    private var characters: [Unicode.Scalar?]
 
     public init(columns: Int, rows: Int, glyphs: Glyphs = .braille) {
         self.columns = max(0, columns)
@@ -65,7 +65,7 @@ public struct BrailleCanvas: Sendable, Equatable {
         let dx = abs(end.x - start.x), dy = -abs(end.y - start.y)
         let stepX = start.x < end.x ? 1 : -1, stepY = start.y < end.y ? 1 : -1
         // The ASCII character follows the whole line's slope, so a line reads as one stroke.
-        let character: Character =
+        let character: Unicode.Scalar =
             if dy == 0 { "-" } else if dx == 0 { "|" } else if dx > 2 * -dy { "-" } else if -dy > 2 * dx { "|" }
             else if stepX == stepY { "\\" } else { "/" }
         var (x, y) = start
@@ -79,7 +79,7 @@ public struct BrailleCanvas: Sendable, Equatable {
         }
     }
 
-    private mutating func mark(x: Int, y: Int, role: ColorRole, character: Character, isPoint: Bool = true) {
+    private mutating func mark(x: Int, y: Int, role: ColorRole, character: Unicode.Scalar, isPoint: Bool = true) {
         guard x >= 0, y >= 0, x < pixelWidth, y < pixelHeight else { return }
         let cell = (y / dotsPerRow) * columns + x / dotsPerColumn
         switch glyphs {
@@ -94,13 +94,13 @@ public struct BrailleCanvas: Sendable, Equatable {
     }
 
     /// The character of the cell at (column, row), nil where no dot is set.
-    public func character(column: Int, row: Int) -> Character? {
+    public func character(column: Int, row: Int) -> Unicode.Scalar? {
         guard column >= 0, row >= 0, column < columns, row < rows else { return nil }
         let cell = row * columns + column
         switch glyphs {
         case .braille:
             guard bits[cell] != 0, let scalar = Unicode.Scalar(0x2800 + UInt32(bits[cell])) else { return nil }
-            return Character(scalar)
+            return scalar
         case .ascii:
             return characters[cell]
         }
@@ -119,7 +119,7 @@ public struct BrailleCanvas: Sendable, Equatable {
             for column in 0..<columns {
                 guard let character = character(column: column, row: row) else { continue }
                 let role = role(column: column, row: row) ?? .text
-                buffer.put(String(character), x: rect.x + column, y: rect.y + row,
+                buffer.put(character, x: rect.x + column, y: rect.y + row,
                            style: CellStyle(role, bold: role == .active), clip: rect)
             }
         }

@@ -36,7 +36,7 @@ public struct HeaderPanel {
         x = buffer.put(Units.percent(policy.accuracyFloor), x: x, y: y, style: CellStyle(.floor, bold: true), clip: rect)
         x = buffer.put("  ▶ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         x = buffer.put(snapshot.active.id ?? "none", x: x, y: y, style: CellStyle(.active, bold: true), clip: rect)
-        let contention = policy.contention.map { String(format: "%.2f", $0) } ?? Units.unavailable
+        let contention = policy.contention.map { Units.fixed($0, 2) } ?? Units.unavailable
         x = buffer.put("  ×\(contention)  ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         buffer.put(Units.fit(policy.reason, max(0, rect.maxX - x)), x: x, y: y, clip: rect)
     }

@@ -6,7 +6,8 @@ public import AdaptEngine
 public struct ResourceHistory: Sendable {
     public let capacity: Int
     public private(set) var cpu: RingBuffer<Double?>
-    public private(set) var memoryAvailable: RingBuffer<Double?>
+    /// Memory in use (total − available), as htop's bar shows it.
+    public private(set) var memoryUsed: RingBuffer<Double?>
     public private(set) var cpuPressure: RingBuffer<Double?>
     public private(set) var temperature: RingBuffer<Double?>
     public private(set) var battery: RingBuffer<Double?>
@@ -15,7 +16,7 @@ public struct ResourceHistory: Sendable {
 
     public init(capacity: Int = 120) {
         self.capacity = capacity
-        (cpu, memoryAvailable, cpuPressure) = (RingBuffer(capacity: capacity), RingBuffer(capacity: capacity), RingBuffer(capacity: capacity))
+        (cpu, memoryUsed, cpuPressure) = (RingBuffer(capacity: capacity), RingBuffer(capacity: capacity), RingBuffer(capacity: capacity))
         (temperature, battery, throughput) = (RingBuffer(capacity: capacity), RingBuffer(capacity: capacity), RingBuffer(capacity: capacity))
     }
 
@@ -25,7 +26,7 @@ public struct ResourceHistory: Sendable {
         lastSequence = snapshot.sequence
         let context = snapshot.context
         cpu.append(context.cpuUtil)
-        memoryAvailable.append(context.memAvailableMb)
+        memoryUsed.append(context.memTotalMb.flatMap { total in context.memAvailableMb.map { total - $0 } })
         cpuPressure.append(context.cpuPressureAvg10)
         temperature.append(context.temperatureC)
         battery.append(context.batteryPercent)
@@ -71,15 +72,16 @@ public struct ResourcesPanel {
             }
         }
         row("cpu", Units.percent(context.cpuUtil, decimals: 0), Self.role(context.cpuUtil), spark: history.cpu.values, range: 0...1)
+        // Used of total, as htop writes it; just what is available when the total is unknown.
         let memory = context.memAvailableMb.map { available in
-            context.memTotalMb.map { "\(Units.megabytes(available))/\(Units.megabytes($0))" } ?? Units.megabytes(available)
+            context.memTotalMb.map { "\(Units.megabytes($0 - available))/\(Units.megabytes($0))" } ?? "\(Units.megabytes(available)) free"
         } ?? Units.unavailable
-        row("mem", memory, .text, spark: history.memoryAvailable.values, range: context.memTotalMb.map { 0...$0 })
-        row("psi", context.cpuPressureAvg10.map { String(format: "%.1f%%", $0) } ?? Units.unavailable,
+        row("mem", memory, .text, spark: history.memoryUsed.values, range: context.memTotalMb.map { 0...$0 })
+        row("psi", context.cpuPressureAvg10.map { Units.fixed($0, 1) + "%" } ?? Units.unavailable,
             Self.role(context.cpuPressureAvg10.map { $0 / 100 }), spark: history.cpuPressure.values, range: 0...100)
-        row("temp", context.temperatureC.map { String(format: "%.0f°C", $0) } ?? Units.unavailable, .text,
+        row("temp", context.temperatureC.map { Units.fixed($0, 0) + "°C" } ?? Units.unavailable, .text,
             spark: history.temperature.values, range: 20...100)
-        row("batt", context.batteryPercent.map { String(format: "%.0f%%", $0) + (context.batteryInjected ? "*" : "") } ?? Units.unavailable,
+        row("batt", context.batteryPercent.map { Units.fixed($0, 0) + "%" + (context.batteryInjected ? "*" : "") } ?? Units.unavailable,
             context.batteryInjected ? .injected : .text, spark: history.battery.values, range: 0...100)
         if !context.injected.isEmpty, y < inner.maxY {
             buffer.put(Units.fit("injected: " + context.injected.joined(separator: ", "), inner.width), x: inner.x, y: y,
@@ -98,7 +100,7 @@ struct Sparkline {
     var ascii: Bool
 
     func draw(_ values: [Double?], range: ClosedRange<Double>?, at origin: (x: Int, y: Int), width: Int, on buffer: inout ScreenBuffer, clip: Rect) {
-        let levels: [Character] = ascii ? ["_", ".", "-", "=", "#"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        let levels: [Unicode.Scalar] = ascii ? ["_", ".", "-", "=", "#"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         let known = values.compactMap { $0 }
         guard let low = range?.lowerBound ?? known.min(), let high = range?.upperBound ?? known.max() else { return }
         let start = origin.x + max(0, width - values.count)
@@ -107,7 +109,7 @@ struct Sparkline {
             let fraction = high > low ? min(1, max(0, (value - low) / (high - low))) : 0.5
             let level = min(levels.count - 1, Int(fraction * Double(levels.count - 1) + 0.5))
             let role: ColorRole = fraction >= 0.9 ? .graphHigh : fraction >= 0.6 ? .graphMid : .graphLow
-            buffer.put(String(levels[level]), x: start + index, y: origin.y, style: CellStyle(role), clip: clip)
+            buffer.put(levels[level], x: start + index, y: origin.y, style: CellStyle(role), clip: clip)
         }
     }
 }
