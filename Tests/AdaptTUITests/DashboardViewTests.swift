@@ -19,6 +19,28 @@ import Testing
         #expect(buffer.lines.allSatisfy { $0.count == width })
     }
 
+    /// A terminal without UTF-8 gets ASCII only: the widgets' own ASCII glyphs, and look-alikes for the arrows and
+    /// units in text that comes from the engine.
+    @Test func asciiFramesHoldOnlyASCII() {
+        var history = ResourceHistory()
+        let snapshot = SampleSnapshot.make(pinned: "cnn-w50-int8")
+        history.record(snapshot)
+        for (width, height) in [(80, 24), (160, 48), (40, 12)] {
+            for help in [false, true] {
+                var state = DashboardState()
+                state.showHelp = help
+                let text = DashboardView(ascii: true).render(snapshot, state: &state, history: history, width: width, height: height)
+                    .lines.joined(separator: "\n")
+                let foreign = text.unicodeScalars.filter { !$0.isASCII }
+                #expect(foreign.isEmpty, "\(width)×\(height): \(String(String.UnicodeScalarView(foreign)))")
+                if width >= 60 && !help {
+                    #expect(text.contains("p95 <= 300us") && text.contains("acc >= 90.0%"), "\(text)")
+                    #expect(text.contains("cnn-w100 > cnn-w100-int8"), "the engine's arrow becomes >")
+                }
+            }
+        }
+    }
+
     @Test func aTinyTerminalShowsOnlyTheSizeMessage() {
         var state = DashboardState()
         let buffer = DashboardView().render(SampleSnapshot.make(), state: &state, history: ResourceHistory(), width: 40, height: 12)

@@ -1,108 +1,121 @@
 import Foundation
 import Testing
 
-/// The real binary's dashboard in a real terminal (tmux), driven by keys as a person would.
+/// The real binary's dashboard in a real terminal (tmux), driven by keys as a person would: each test opens its
+/// own tmux server with an interactive shell and types the adapt-top command into it.
 @Suite(.serialized) struct DashboardTmuxTests {
-    static let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+    static let utf8 = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+    /// The demo family without derived variants, profiled on 100 images: seven variants, ready in seconds.
+    static let arguments = ["-d", "0.3"] + EngineCommandTests.quickProfile
 
-    /// Runs tmux with posix_spawn and waits for that one child. Foundation's `Process` hung here when the whole
-    /// suite ran (the tmux client stayed a zombie, never reaped); and only `capture-pane` output is read, through a
-    /// file, because a tmux server started by `new-session` would inherit a pipe and hold it open.
-    func tmux(_ arguments: [String]) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let capture = arguments.first == "capture-pane"
-        posix_spawn_file_actions_addopen(&actions, 1, capture ? output : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = (["/usr/bin/tmux"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else {
-            throw POSIXError(.ENOENT)
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return capture ? (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" : ""
-    }
-
-    /// Whether an adapt-top started with this test's cache folder still runs (its environment names the folder).
-    func dashboardsRunning(cache: String) -> Bool {
-        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return processes.contains { entry in
-            guard Int(entry) != nil, let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                  let command = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8) else { return false }
-            return command.hasPrefix("adapt-top") && String(decoding: environment, as: UTF8.self).contains(cache)
-        }
-    }
-
-    /// Polls the pane until `condition` holds (at most `timeout` seconds); returns the last capture.
-    func waitForPane(_ session: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var pane = ""
-        while Date() < deadline {
-            pane = try tmux(["capture-pane", "-p", "-t", session])
-            if condition(pane) { return pane }
-            Thread.sleep(forTimeInterval: 0.25)
-        }
-        return pane
-    }
-
-    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
-    func panelsPinBudgetAndQuit() throws {
-        let session = "adapt-top-test-\(getpid())"
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-tmux-\(UUID().uuidString)").path
-        let status = cache + "/status"
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-        defer {
-            _ = try? tmux(["kill-session", "-t", session])
-            try? FileManager.default.removeItem(atPath: cache)
-        }
-        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' '\(CLIRunner.executable.path)' -d 0.3 "
-            + EngineCommandTests.quickProfile.joined(separator: " ") + "; echo $? > '\(status)'; sleep 30"
-        _ = try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "48", command])
-        let first = try waitForPane(session) { $0.contains("engine running") && $0.contains("variants 7") }
-        for panel in ["resources", "pareto front", "variants 7", "inference", "events", "qQuit"] {
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func panelsPinUnpinBudgetAndQuit() throws {
+        let dashboard = try TmuxDashboard(width: 160, height: 48, environment: Self.utf8, arguments: Self.arguments)
+        defer { dashboard.close() }
+        let first = try dashboard.waitForPane { $0.contains("engine running") && $0.contains("variants 7") }
+        for panel in ["resources", "pareto front", "variants 7", "inference", "events", "qQuit", "cpu0 [", "throughput"] {
             #expect(first.contains(panel), "missing \(panel) in\n\(first)")
         }
         // Select the second variant and pin it: the header and the table show it, and it becomes the active one.
-        _ = try tmux(["send-keys", "-t", session, "j", "p"])
-        let pinned = try waitForPane(session, timeout: 10) { $0.contains("PINNED cnn-w25") && $0.contains("▶ cnn-w25 ") }
+        try dashboard.keys("j", "p")
+        let pinned = try dashboard.waitForPane(timeout: 10) { $0.contains("PINNED cnn-w25") && $0.contains("▶ cnn-w25 ") }
         #expect(pinned.contains("PINNED cnn-w25"), "\(pinned)")
         #expect(pinned.contains("▶ cnn-w25 "), "the pinned variant is the active one:\n\(pinned)")
+        // p again unpins: the badge goes and the engine chooses again.
+        try dashboard.keys("p")
+        let unpinned = try dashboard.waitForPane(timeout: 10) { !$0.contains("PINNED") && $0.contains("unpinned") }
+        #expect(!unpinned.contains("PINNED") && unpinned.contains("unpinned"), "\(unpinned)")
         // ] loosens the latency budget from the manifest's 0.3 ms.
-        _ = try tmux(["send-keys", "-t", session, "]"])
-        let budget = try waitForPane(session, timeout: 10) { $0.contains("p95 ≤ 375µs") }
+        try dashboard.keys("]")
+        let budget = try dashboard.waitForPane(timeout: 10) { $0.contains("p95 ≤ 375µs") }
         #expect(budget.contains("p95 ≤ 375µs"), "\(budget)")
-        _ = try tmux(["send-keys", "-t", session, "q"])
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: status), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        let exit = try String(contentsOfFile: status, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(exit == "0")
-        let after = try tmux(["capture-pane", "-p", "-t", session])
+        try dashboard.keys("q")
+        #expect(try dashboard.lastExitStatus() == "0")
+        let after = try dashboard.pane()
         #expect(!after.contains("variants 7"), "the terminal is restored after q:\n\(after)")
     }
 
-    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
-    func aTinyTerminalGetsTheSizeMessage() throws {
-        let session = "adapt-top-tiny-\(getpid())"
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-tmux-\(UUID().uuidString)").path
-        defer {
-            _ = try? tmux(["kill-session", "-t", session])
-            try? FileManager.default.removeItem(atPath: cache)
+    /// An SSH session from an old box: 80×24, no UTF-8 locale, NO_COLOR set. Everything still shows, in ASCII and
+    /// without colour, and keys still pin and move budgets.
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func asciiWithoutColourAt80x24() throws {
+        let dashboard = try TmuxDashboard(width: 80, height: 24, environment: ["LANG": "C", "LC_ALL": "C", "NO_COLOR": "1"],
+                                          arguments: Self.arguments)
+        defer { dashboard.close() }
+        let first = try dashboard.waitForPane { $0.contains("engine running") && $0.contains("variants 7") }
+        for panel in ["resources", "pareto", "variants 7", "inference", "events", "qQuit"] {
+            #expect(first.contains(panel), "missing \(panel) in\n\(first)")
         }
-        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' '\(CLIRunner.executable.path)' "
-            + EngineCommandTests.quickProfile.joined(separator: " ") + "; sleep 30"
-        _ = try tmux(["new-session", "-d", "-s", session, "-x", "40", "-y", "12", command])
-        let pane = try waitForPane(session) { $0.contains("this terminal: 40×12") }
+        let foreign = first.unicodeScalars.filter { !$0.isASCII }
+        #expect(foreign.isEmpty, "non-ASCII characters on a LANG=C terminal: \(String(String.UnicodeScalarView(foreign)))\n\(first)")
+        // Bold and reverse stay (they are not colour); a foreground or background colour other than the default may not.
+        let colours = Self.sgrParameters(in: try dashboard.pane(escapes: true)).filter {
+            (30...38).contains($0) || (40...48).contains($0) || (90...97).contains($0) || (100...107).contains($0)
+        }
+        #expect(colours.isEmpty, "colour escapes despite NO_COLOR: \(Set(colours).sorted())")
+        try dashboard.keys("j", "p")
+        let pinned = try dashboard.waitForPane(timeout: 10) { $0.contains("PINNED cnn-w25") }
+        #expect(pinned.contains("PINNED cnn-w25"), "\(pinned)")
+        try dashboard.keys("]")
+        let budget = try dashboard.waitForPane(timeout: 10) { $0.contains("p95 <= 375us") }
+        #expect(budget.contains("p95 <= 375us"), "\(budget)")
+        try dashboard.keys("q")
+        #expect(try dashboard.lastExitStatus() == "0")
+    }
+
+    /// Every parameter of every SGR escape (ESC [ … m) in `text`.
+    static func sgrParameters(in text: String) -> [Int] {
+        text.components(separatedBy: "\u{1B}[").dropFirst().flatMap { sequence -> [Int] in
+            guard let end = sequence.firstIndex(where: { !"0123456789;".contains($0) }), sequence[end] == "m" else { return [] }
+            return sequence[..<end].split(separator: ";").compactMap { Int($0) }
+        }
+    }
+
+    /// A click on a row of the variants table selects that variant (tmux reports it as an xterm mouse event).
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func aClickSelectsTheVariantUnderIt() throws {
+        let dashboard = try TmuxDashboard(width: 160, height: 48, environment: Self.utf8, arguments: Self.arguments)
+        defer { dashboard.close() }
+        let first = try dashboard.waitForPane { $0.contains("engine running") && $0.contains("variants 7") }
+        let lines = first.components(separatedBy: "\n")
+        let row = try #require(lines.firstIndex { $0.contains(" resnet-8 ") }, "no resnet-8 row in\n\(first)")
+        // X10 encoding: ESC [ M, then button, column and row (1-based), each + 32; a press, then a release.
+        func byte(_ value: Int) -> String { String(UnicodeScalar(UInt8(32 + value))) }
+        try dashboard.literal("\u{1B}[M" + byte(0) + byte(10 + 1) + byte(row + 1) + "\u{1B}[M" + byte(3) + byte(10 + 1) + byte(row + 1))
+        try dashboard.keys("p")
+        let pinned = try dashboard.waitForPane(timeout: 10) { $0.contains("PINNED resnet-8") }
+        #expect(pinned.contains("PINNED resnet-8") && !pinned.contains("PINNED resnet-8-"),
+                "the clicked variant was not the one pinned:\n\(pinned)")
+        try dashboard.keys("q")
+        #expect(try dashboard.lastExitStatus() == "0")
+    }
+
+    /// Ctrl-Z gives the terminal back to the shell (its prompt, no dashboard); `fg` brings the dashboard back whole.
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func ctrlZSuspendsAndFgRestores() throws {
+        let dashboard = try TmuxDashboard(width: 120, height: 40, environment: Self.utf8, arguments: Self.arguments)
+        defer { dashboard.close() }
+        _ = try dashboard.waitForPane { $0.contains("engine running") && $0.contains("variants 7") }
+        try dashboard.keys("C-z")
+        let suspended = try dashboard.waitForPane(timeout: 10) { $0.contains("Stopped") }
+        #expect(suspended.contains("Stopped") && !suspended.contains("variants 7"), "\(suspended)")
+        try dashboard.keys("fg", "Enter")
+        let back = try dashboard.waitForPane(timeout: 10) { $0.contains("engine running") && $0.contains("variants 7") }
+        #expect(back.contains("variants 7") && back.contains("qQuit") && !back.contains("Stopped"), "\(back)")
+        try dashboard.keys("q")
+        #expect(try dashboard.lastExitStatus() == "0")
+    }
+
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func aTinyTerminalGetsTheSizeMessage() throws {
+        let dashboard = try TmuxDashboard(width: 40, height: 12, environment: Self.utf8, arguments: Self.arguments)
+        defer { dashboard.close() }
+        let pane = try dashboard.waitForPane { $0.contains("this terminal: 40×12") }
         #expect(pane.contains("needs at least 60×18") && pane.contains("this terminal: 40×12"), "\(pane)")
-        // Killing the pane hangs the terminal up: the dashboard must notice and end, not spin on a dead terminal.
-        _ = try tmux(["kill-session", "-t", session])
+        // Killing the terminal hangs it up: the dashboard must notice and end, not spin on a dead terminal.
+        dashboard.close()
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, dashboardsRunning(cache: cache) { Thread.sleep(forTimeInterval: 0.2) }
-        #expect(!dashboardsRunning(cache: cache), "adapt-top still runs after its terminal went away")
+        while Date() < deadline, dashboard.dashboardRunning { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(!dashboard.dashboardRunning, "adapt-top still runs after its terminal went away")
     }
 }

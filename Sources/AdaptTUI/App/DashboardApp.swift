@@ -88,7 +88,8 @@ public final class DashboardApp {
                     history.record(current)
                     lastSequence = current.sequence
                     needsDraw = true
-                    nextRefresh = clock.now + .seconds(state.refreshSeconds)
+                    // While the engine starts, look often: its first real frame should not wait out an interval.
+                    nextRefresh = clock.now + (current.state == .starting ? .milliseconds(100) : .seconds(state.refreshSeconds))
                 } else {
                     // Nothing new yet: look again shortly rather than waiting a whole interval.
                     nextRefresh = clock.now + .milliseconds(50)

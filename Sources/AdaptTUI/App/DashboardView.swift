@@ -19,10 +19,11 @@ public struct DashboardView {
                 buffer.put(Units.fit(line, width), x: max(0, (width - line.count) / 2), y: top + index,
                            style: CellStyle(index == 0 ? .warn : .text, bold: index == 0))
             }
+            if ascii { buffer.replaceNonASCII() }
             return buffer
         }
         state.selected = min(state.selected, max(0, snapshot.variants.count - 1))
-        HeaderPanel().draw(snapshot, in: layout.header, on: &buffer)
+        HeaderPanel(ascii: ascii).draw(snapshot, in: layout.header, on: &buffer)
         ResourcesPanel(ascii: ascii).draw(snapshot, history: history, in: layout.resources, on: &buffer)
         ParetoPanel(ascii: ascii).draw(snapshot, logAxis: state.logLatencyAxis, in: layout.pareto, on: &buffer)
         state.scroll = VariantsPanel(ascii: ascii).draw(snapshot, selected: state.selected, scroll: state.scroll,
@@ -38,6 +39,7 @@ public struct DashboardView {
         } else if let id = state.details, let variant = snapshot.variants.first(where: { $0.id == id }) {
             overlay(title: "\(id) (Enter or Esc closes)", lines: Self.details(variant, snapshot: snapshot), on: &buffer)
         }
+        if ascii { buffer.replaceNonASCII() }
         return buffer
     }
 

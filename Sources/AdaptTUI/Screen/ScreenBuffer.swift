@@ -104,6 +104,22 @@ public struct ScreenBuffer: Sendable, Equatable {
         }
     }
 
+    /// Replaces every non-ASCII scalar with an ASCII look-alike ("?" where there is none): a terminal without a
+    /// UTF-8 locale cannot show them, and text from the engine (event reasons, variant notes) carries arrows and
+    /// units the widgets' own ASCII modes never see.
+    public mutating func replaceNonASCII() {
+        for index in cells.indices where !cells[index].scalar.isASCII {
+            cells[index].scalar = Self.asciiLookAlikes[cells[index].scalar] ?? "?"
+        }
+    }
+
+    private static let asciiLookAlikes: [Unicode.Scalar: Unicode.Scalar] = [
+        "µ": "u", "≤": "<", "≥": ">", "×": "x", "→": ">", "←": "<", "↑": "^", "↓": "v", "▶": ">", "◀": "<",
+        "◆": "*", "◇": "o", "●": "*", "○": "o", "…": "~", "·": ".", "°": "o", "■": "#", "█": "#", "–": "-", "—": "-",
+        "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+", "┬": "+", "┴": "+", "┼": "+",
+        "‘": "'", "’": "'", "“": "\"", "”": "\"", "±": "~", "Δ": "d",
+    ]
+
     /// The characters of each row, trailing spaces kept: what a person would read (snapshot tests compare it).
     public var lines: [String] {
         (0..<height).map { y in

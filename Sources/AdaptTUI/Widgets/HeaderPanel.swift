@@ -4,7 +4,11 @@ internal import Foundation
 /// The top two lines: who and what (host, uptime, engine state, family), then the policy, its budgets, the
 /// operator's overrides as badges, and the active variant with the reason for the last decision.
 public struct HeaderPanel {
-    public init() {}
+    public var ascii: Bool
+
+    public init(ascii: Bool = false) {
+        self.ascii = ascii
+    }
 
     public func draw(_ snapshot: EngineSnapshot, in rect: Rect, on buffer: inout ScreenBuffer) {
         guard rect.height >= 1 else { return }
@@ -28,11 +32,11 @@ public struct HeaderPanel {
         guard rect.height >= 2 else { return }
         let y = rect.y + 1
         x = buffer.put("\(policy.mode)", x: rect.x, y: y, style: CellStyle(.header, bold: true), clip: rect)
-        x = buffer.put("  p95 ≤ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
+        x = buffer.put(ascii ? "  p95 <= " : "  p95 ≤ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         x = buffer.put(Units.milliseconds(policy.latencyBudgetMs), x: x, y: y, style: CellStyle(.budget, bold: true), clip: rect)
-        x = buffer.put("  mem ≤ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
+        x = buffer.put(ascii ? "  mem <= " : "  mem ≤ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         x = buffer.put(Units.megabytes(policy.memoryBudgetMb), x: x, y: y, clip: rect)
-        x = buffer.put("  acc ≥ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
+        x = buffer.put(ascii ? "  acc >= " : "  acc ≥ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         x = buffer.put(Units.percent(policy.accuracyFloor), x: x, y: y, style: CellStyle(.floor, bold: true), clip: rect)
         x = buffer.put("  ▶ ", x: x, y: y, style: CellStyle(.dim), clip: rect)
         x = buffer.put(snapshot.active.id ?? "none", x: x, y: y, style: CellStyle(.active, bold: true), clip: rect)
