@@ -61,7 +61,7 @@ import Testing
             _ = try? tmux(["kill-session", "-t", session])
             try? FileManager.default.removeItem(atPath: cache)
         }
-        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' '\(CLIRunner.executable.path)' -d 0.3 "
+        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' XDG_CONFIG_HOME='\(cache)' '\(CLIRunner.executable.path)' -d 0.3 "
             + EngineCommandTests.quickProfile.joined(separator: " ") + "; echo $? > '\(status)'; sleep 30"
         _ = try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "48", command])
         let first = try waitForPane(session) { $0.contains("engine running") && $0.contains("variants 7") }
@@ -87,6 +87,31 @@ import Testing
     }
 
     @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
+    func theConfigFileAppliesAndItsMistakesAreShown() throws {
+        let session = "adapt-top-config-\(getpid())"
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-tmux-\(UUID().uuidString)").path
+        defer {
+            _ = try? tmux(["kill-session", "-t", session])
+            try? FileManager.default.removeItem(atPath: cache)
+        }
+        try FileManager.default.createDirectory(atPath: cache + "/adapt-top", withIntermediateDirectories: true)
+        let config = cache + "/adapt-top/adapt-top.conf"
+        let text = "latency_axis = linear\nmouse = maybe\nrefresh_seconds = 0.3\nreadonly = true\n"
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        // --no-readonly must win over the file's readonly = true.
+        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' XDG_CONFIG_HOME='\(cache)' "
+            + "'\(CLIRunner.executable.path)' --no-readonly " + EngineCommandTests.quickProfile.joined(separator: " ") + "; sleep 30"
+        _ = try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "48", command])
+        let pane = try waitForPane(session) { $0.contains("variants 7") && $0.contains("mouse must be") }
+        #expect(pane.contains("pareto front: accuracy vs p95 (linear"), "latency_axis from the file:\n\(pane)")
+        #expect(pane.contains("\(config):2: mouse must be true or false, got \"maybe\""), "the bad line, in the message line:\n\(pane)")
+        _ = try tmux(["send-keys", "-t", session, "j", "p"])
+        let pinned = try waitForPane(session, timeout: 10) { $0.contains("PINNED cnn-w25") || $0.contains("read-only") }
+        #expect(pinned.contains("PINNED cnn-w25"), "the flag wins over the file:\n\(pinned)")
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == text, "never rewritten")
+    }
+
+    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
     func aTinyTerminalGetsTheSizeMessage() throws {
         let session = "adapt-top-tiny-\(getpid())"
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-tmux-\(UUID().uuidString)").path
@@ -94,7 +119,7 @@ import Testing
             _ = try? tmux(["kill-session", "-t", session])
             try? FileManager.default.removeItem(atPath: cache)
         }
-        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' '\(CLIRunner.executable.path)' "
+        let command = "cd '\(CLIRunner.packageRoot.path)' && XDG_CACHE_HOME='\(cache)' XDG_CONFIG_HOME='\(cache)' '\(CLIRunner.executable.path)' "
             + EngineCommandTests.quickProfile.joined(separator: " ") + "; sleep 30"
         _ = try tmux(["new-session", "-d", "-s", session, "-x", "40", "-y", "12", command])
         let pane = try waitForPane(session) { $0.contains("this terminal: 40×12") }

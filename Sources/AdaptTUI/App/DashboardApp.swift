@@ -12,6 +12,9 @@ public final class DashboardApp {
         /// Where the `t` key finds themes (`themes/*.theme`).
         public var themes = ThemeCatalog(folder: nil, fileNames: [])
         public var theme = "default"
+        public var logLatencyAxis = true
+        /// Shown in the message line at start (the first of them) when the theme gave no warning: config mistakes.
+        public var warnings: [String] = []
         public var environment: [String: String] = ProcessInfo.processInfo.environment
 
         public init() {}
@@ -40,6 +43,8 @@ public final class DashboardApp {
         let view = DashboardView(ascii: !screen.unicode)
         var themeName = options.theme
         state.message = applyTheme(themeName, to: screen)
+        state.message = state.message ?? ConfigWarning.summary(options.warnings)
+        state.logLatencyAxis = options.logLatencyAxis
         var lastSequence = -1
         var lastDraw = Date.distantPast
         var needsDraw = true
