@@ -1,6 +1,7 @@
 import Foundation
 import AdaptEngine
 import AdaptInference
+import AdaptTUI
 import ArgumentParser
 
 @main
@@ -10,12 +11,12 @@ struct AdaptTop: ParsableCommand {
         abstract: "A top for adaptive on-device deep learning.",
         discussion: """
             Runs a family of ONNX model variants on this device (XNNPACK) and adapts which one runs to the device's \
-            context and the operator's budgets. `adapt-top --batch` prints the engine's snapshots like `top -b`; \
-            the live dashboard is not built yet. `adapt-top profile` measures the variants, `adapt-top eval` \
-            replays a context trace against the engine and baselines, `adapt-top model` inspects, runs and \
-            benchmarks one model.
+            context and the operator's budgets. `adapt-top` opens the dashboard on it, `adapt-top --batch` prints \
+            its snapshots like `top -b`. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
+            context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one \
+            model, `adapt-top config` writes and shows the dashboard's config file.
             """,
-        subcommands: [EngineCommandLine.self, ModelCommand.self, ProfileCommand.self, EvalCommand.self],
+        subcommands: [EngineCommandLine.self, ModelCommand.self, ProfileCommand.self, EvalCommand.self, ConfigCommand.self],
         defaultSubcommand: EngineCommandLine.self
     )
 }
@@ -30,6 +31,10 @@ struct EngineCommandLine: ParsableCommand {
             variant along the Pareto front that fits the budgets under the device's current contention. --batch \
             prints a snapshot every -d seconds: text like `top -b`, or with --json one object per line with the \
             fields DESIGN.md lists (absent values null). SIGINT or SIGTERM stops it cleanly.
+
+            The dashboard's settings (-d, --theme, --themes, --mouse, --readonly) come from its flags, else from the \
+            config file (adapt-top config path; adapt-top config init writes a commented one), else the built-in \
+            defaults. Batch mode ignores the config file, so its output is the same for every user.
             """)
 
     @Flag(help: "Print engine snapshots on stdout instead of the dashboard, like `top -b`.")
@@ -38,39 +43,57 @@ struct EngineCommandLine: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("iterations")], help: "Snapshots to print in batch mode (default: until interrupted).")
     var iterations: Int?
 
-    @Option(name: [.customShort("d"), .customLong("delay")], help: "Seconds between snapshots (the dashboard's refresh; + and - change it).")
-    var delay: Double = 1
+    // Optional so an absent flag is told apart from a given one: the dashboard then takes the config file's value.
+    @Option(name: [.customShort("d"), .customLong("delay")],
+            help: "Seconds between batch snapshots (default 1) or dashboard refreshes (default: the config file's refresh_seconds, else 1; + and - change it).")
+    var delay: Double?
 
     @Flag(help: "With --batch: one JSON object per snapshot and line.")
     var json = false
 
-    @Flag(help: "Dashboard: watch only — no pins, budgets, modes, pauses or injections (they change the engine).")
-    var readonly = false
+    @Flag(inversion: .prefixedNo,
+          help: "Dashboard: watch only — no pins, budgets, modes, pauses or injections (they change the engine; default: off).")
+    var readonly: Bool?
 
-    @Flag(help: "Dashboard: ignore the mouse (clicks select a variant where the terminal reports them).")
-    var noMouse = false
+    @Flag(inversion: .prefixedNo, help: "Dashboard: clicks select a variant, where the terminal reports them (default: on).")
+    var mouse: Bool?
 
-    @Option(help: "Dashboard: the colour theme to start with (a name in --themes; t cycles them).")
-    var theme = "default"
+    @Option(help: "Dashboard: the colour theme to start with (a name in the themes folder; t cycles them; default: the config file's theme, else default).")
+    var theme: String?
 
-    @Option(help: "Dashboard: the folder of `*.theme` files.", completion: .directory)
-    var themes = "themes"
+    @Option(help: ArgumentHelp(
+        "Dashboard: the folder of `*.theme` files.",
+        discussion: "Default: the config file's themes_folder, else themes next to the config file, else the themes installed with adapt-top (the repository's for a build in its .build), else ./themes."),
+        completion: .directory)
+    var themes: String?
 
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("-n must be at least 1") }
-        guard delay >= 0.1, delay.isFinite else { throw ValidationError("-d must be at least 0.1 seconds") }
+        if let delay, !(delay >= DashboardConfig.minimumRefreshSeconds && delay.isFinite) {
+            throw ValidationError("-d must be at least \(DashboardConfig.minimumRefreshSeconds) seconds")
+        }
         if json && !batch { throw ValidationError("--json needs --batch") }
     }
 
     func run() throws {
         guard batch else {
-            try DashboardMode(options: engine, refreshSeconds: delay, readOnly: readonly, mouse: !noMouse, theme: theme,
-                              themesFolder: themes).run()
+            // A flag wins over the config file, the file over the built-in default.
+            let environment = ProcessInfo.processInfo.environment
+            let (_, file) = DashboardConfig.loadUserFile(environment: environment)
+            let config = file.config
+            for warning in file.warnings { printError("warning: \(warning)") }
+            let themesFolder = DashboardConfig.resolveThemesFolder(
+                commandLine: themes, config: config, environment: environment, executablePath: executablePath(),
+                isDirectory: DashboardConfig.directoryExists)
+            try DashboardMode(options: engine, refreshSeconds: delay ?? config.refreshSeconds,
+                              readOnly: readonly ?? config.readOnly, mouse: mouse ?? config.mouse, theme: theme ?? config.theme,
+                              themesFolder: themesFolder.path, logLatencyAxis: config.latencyAxis == .log,
+                              warnings: file.warnings.map(\.description)).run()
             return
         }
-        try BatchMode(options: engine, iterations: iterations, delay: delay, json: json).run()
+        try BatchMode(options: engine, iterations: iterations, delay: delay ?? 1, json: json).run()
     }
 }
 

@@ -11,6 +11,9 @@ struct DashboardMode {
     let mouse: Bool
     let theme: String
     let themesFolder: String
+    let logLatencyAxis: Bool
+    /// Config-file mistakes, for the message line.
+    let warnings: [String]
 
     func run() throws {
         guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
@@ -25,6 +28,8 @@ struct DashboardMode {
         appOptions.mouse = mouse
         appOptions.theme = theme
         appOptions.themes = ThemeCatalog(contentsOf: themesFolder)
+        appOptions.logLatencyAxis = logLatencyAxis
+        appOptions.warnings = warnings
         DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
                      shouldStop: { interrupted.raised || engine.failure != nil }).run()
         engine.stop()

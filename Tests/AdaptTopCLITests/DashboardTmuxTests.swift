@@ -106,6 +106,27 @@ import Testing
         #expect(try dashboard.lastExitStatus() == "0")
     }
 
+    /// The config file's settings apply, a bad line is named in the message line, a flag beats the file, and the
+    /// file is never rewritten.
+    @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
+    func theConfigFileAppliesAndItsMistakesAreShown() throws {
+        let text = "latency_axis = linear\nmouse = maybe\nrefresh_seconds = 0.3\nreadonly = true\n"
+        // --no-readonly must win over the file's readonly = true.
+        let dashboard = try TmuxDashboard(width: 160, height: 48, environment: Self.utf8, config: text,
+                                          arguments: ["--no-readonly"] + EngineCommandTests.quickProfile)
+        defer { dashboard.close() }
+        let pane = try dashboard.waitForPane { $0.contains("variants 7") && $0.contains("mouse must be") }
+        #expect(pane.contains("pareto front: accuracy vs p95 (linear"), "latency_axis from the file:\n\(pane)")
+        #expect(pane.contains("\(dashboard.configFile):2: mouse must be true or false, got \"maybe\""),
+                "the bad line, in the message line:\n\(pane)")
+        try dashboard.keys("j", "p")
+        let pinned = try dashboard.waitForPane(timeout: 10) { $0.contains("PINNED cnn-w25") || $0.contains("read-only") }
+        #expect(pinned.contains("PINNED cnn-w25"), "the flag wins over the file:\n\(pinned)")
+        try dashboard.keys("q")
+        #expect(try dashboard.lastExitStatus() == "0")
+        #expect(try String(contentsOfFile: dashboard.configFile, encoding: .utf8) == text, "never rewritten")
+    }
+
     @Test(.enabled(if: TmuxDashboard.available, "tmux is not installed"))
     func aTinyTerminalGetsTheSizeMessage() throws {
         let dashboard = try TmuxDashboard(width: 40, height: 12, environment: Self.utf8, arguments: Self.arguments)

@@ -6,15 +6,22 @@ struct TmuxDashboard {
     static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
 
     let socket: String
-    /// XDG_CACHE_HOME of this run (a fresh profile cache), also how its processes are found.
+    /// XDG_CACHE_HOME and XDG_CONFIG_HOME of this run (a fresh profile cache, no user's config file), also how its
+    /// processes are found.
     let cache: String
 
-    /// Opens a `width`×`height` terminal with `environment` set, and launches adapt-top with `arguments`.
-    init(width: Int, height: Int, environment: [String: String] = ["LANG": "C.UTF-8"], arguments: [String]) throws {
+    /// The config file this run's adapt-top reads.
+    var configFile: String { cache + "/adapt-top/adapt-top.conf" }
+
+    /// Opens a `width`×`height` terminal with `environment` set, and launches adapt-top with `arguments`, with
+    /// `config` as its config file if given.
+    init(width: Int, height: Int, environment: [String: String] = ["LANG": "C.UTF-8"], config: String? = nil,
+         arguments: [String]) throws {
         socket = "adapt-top-test-\(getpid())-\(UUID().uuidString.prefix(8))"
         cache = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-top-tmux-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-        let variables = environment.merging(["XDG_CACHE_HOME": cache, "PS1": "$ "]) { _, new in new }
+        try FileManager.default.createDirectory(atPath: cache + "/adapt-top", withIntermediateDirectories: true)
+        if let config { try config.write(toFile: cache + "/adapt-top/adapt-top.conf", atomically: true, encoding: .utf8) }
+        let variables = environment.merging(["XDG_CACHE_HOME": cache, "XDG_CONFIG_HOME": cache, "PS1": "$ "]) { _, new in new }
             .map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
         let shell = "cd '\(CLIRunner.packageRoot.path)' && env \(variables) bash --norc --noprofile -i"
         _ = try tmux(["new-session", "-d", "-s", "main", "-x", "\(width)", "-y", "\(height)", shell])

@@ -12,6 +12,9 @@ public final class DashboardApp {
         /// Where the `t` key finds themes (`themes/*.theme`).
         public var themes = ThemeCatalog(folder: nil, fileNames: [])
         public var theme = "default"
+        public var logLatencyAxis = true
+        /// Shown in the message line at start (the first of them) when the theme gave no warning: config mistakes.
+        public var warnings: [String] = []
         public var environment: [String: String] = ProcessInfo.processInfo.environment
 
         public init() {}
@@ -43,7 +46,8 @@ public final class DashboardApp {
         var history = ResourceHistory()
         let view = DashboardView(ascii: !screen.unicode)
         var themeName = options.theme
-        state.message = applyTheme(themeName, to: screen)
+        state.message = applyTheme(themeName, to: screen) ?? ConfigWarning.summary(options.warnings)
+        state.logLatencyAxis = options.logLatencyAxis
         var lastSequence = -1
         var nextRefresh = clock.now
         var needsDraw = true

@@ -21,7 +21,7 @@ public struct ThemeWarning: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String {
-        "\(file)\(line.map { ":\($0)" } ?? ""): \(message); using the default theme"
+        "\(fileLocation(file, line: line)): \(message); using the default theme"
     }
 }
 
@@ -32,19 +32,14 @@ extension ThemeFile {
     public static func parse(_ text: String, file: String) -> Result<ThemeFile, ThemeWarning> {
         var result = ThemeFile(name: themeName(fromPath: file))
         var lineOfRole: [ColorRole: Int] = [:]
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        for (offset, rawLine) in lines.enumerated() {
-            let number = offset + 1
+        for line in KeyValueLine.lines(of: text) {
+            let number = line.number
             func fail(_ message: String) -> Result<ThemeFile, ThemeWarning> {
                 .failure(ThemeWarning(file: file, line: number, message: message))
             }
-            let line = rawLine.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
-                return fail("expected 'role = colour [on colour] [attributes]', found '\(line)'")
+            guard let key = line.key, let value = line.value else {
+                return fail("expected 'role = colour [on colour] [attributes]', found '\(line.text)'")
             }
-            let key = line[..<equals].trimmingWhitespace()
-            let value = line[line.index(after: equals)...].trimmingWhitespace()
             if key == "name" {
                 guard !value.isEmpty else { return fail("'name =' needs a name") }
                 result.name = value
