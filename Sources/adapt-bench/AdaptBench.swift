@@ -9,7 +9,7 @@ struct AdaptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-bench",
         abstract: "adapt-top's benchmarks: derived variants against their parents, the context sampler, policy decisions, dashboard frames.",
-        subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self])
+        subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self, DashboardOverheadBench.self])
 }
 
 /// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,

@@ -1,0 +1,110 @@
+import AdaptEngine
+import AdaptInference
+import AdaptTUI
+import ArgumentParser
+import Foundation
+
+/// What the open dashboard costs inference: one engine, one pinned variant, alternating stretches with the
+/// dashboard drawing on the terminal and without it (the main thread only fetching a snapshot each refresh, as
+/// batch mode does), interleaved so a drifting machine hits both alike.
+struct DashboardOverheadBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard-overhead",
+        abstract: "Inference throughput with the dashboard open vs without, in one run (a benchmark; needs a terminal).",
+        discussion: """
+            Run it in a terminal (e.g. tmux at 200×50): it loads and profiles --family (profile cache as adapt-top \
+            uses it), starts the engine, pins the variant it picks first (so every stretch runs the same model), waits \
+            for the background preparation of the other variants to finish, then runs --rounds rounds of: --seconds \
+            headless, --seconds with the dashboard. Prints per stretch the frames per second and the main thread's \
+            CPU time per refresh, and the median ratio dashboard ÷ headless, into --output (and on the terminal \
+            after the last round).
+            """)
+
+    @Option(help: "The family manifest (YAML).")
+    var family = "Examples/fashion-mnist/family.yaml"
+
+    @Option(help: "Seconds per stretch.")
+    var seconds = 10.0
+
+    @Option(help: "Rounds (each: one stretch headless, one with the dashboard).")
+    var rounds = 3
+
+    @Option(help: "Seconds between refreshes, both ways (the dashboard's default is 1).")
+    var refresh = 1.0
+
+    @Option(help: "Write the results to this file too.")
+    var output: String?
+
+    func run() throws {
+        guard isatty(STDOUT_FILENO) != 0 else { throw ValidationError("run it in a terminal: the dashboard needs one") }
+        var options = ProfiledFamily.Options()
+        options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
+        if let directory = ProfileCache.defaultDirectory() {
+            options.caching = VariantProfiler.Caching(cache: ProfileCache(directory: directory), machine: .current(threads: 1), warn: { _ in })
+        }
+        print("profiling \(family) (from the profile cache when warm)…")
+        let loaded = try ProfiledFamily(manifestPath: family, options: options)
+        let sampler = ContextSampler()
+        let engine = loaded.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler))
+        try engine.start()
+        defer { engine.stop() }
+        guard let pick = engine.snapshot(after: -1, timeout: 10)?.active.id ?? engine.statistics?.active else {
+            throw ValidationError("the engine did not start")
+        }
+        try engine.send(.pin(pick))
+        print("pinned \(pick); waiting for the other variants' preparation to finish…")
+        loaded.pool.waitUntilSettled()
+        Thread.sleep(forTimeInterval: 1)
+
+        var lines = ["\(pick) pinned, \(rounds) rounds of \(seconds) s each way, refresh \(refresh) s",
+                     "| round | headless frames/s | dashboard frames/s | ratio | dashboard CPU/refresh |",
+                     "|---|---:|---:|---:|---:|"]
+        var ratios: [Double] = []
+        var cpuPerRefresh: [Double] = []
+        for round in 1...rounds {
+            let headless = measure(engine) {
+                let end = Date().addingTimeInterval(seconds)
+                while Date() < end {
+                    _ = engine.snapshot
+                    Thread.sleep(forTimeInterval: min(refresh, max(0, end.timeIntervalSinceNow)))
+                }
+            }
+            let drawn = measure(engine) {
+                var appOptions = DashboardApp.Options()
+                appOptions.refreshSeconds = refresh
+                appOptions.themes = ThemeCatalog(contentsOf: "themes")
+                let end = Date().addingTimeInterval(seconds)
+                DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
+                             shouldStop: { Date() >= end }).run()
+            }
+            let ratio = drawn.framesPerSecond / headless.framesPerSecond
+            ratios.append(ratio)
+            cpuPerRefresh.append(drawn.cpuSeconds / (seconds / refresh) * 1000)
+            lines.append("| \(round) | \(Int(headless.framesPerSecond)) | \(Int(drawn.framesPerSecond)) | "
+                         + String(format: "%.3f", ratio) + " | " + String(format: "%.2f ms", cpuPerRefresh.last ?? 0) + " |")
+        }
+        lines.append("median ratio " + String(format: "%.3f", median(ratios)) + ", dashboard main-thread CPU "
+                     + String(format: "%.2f ms", median(cpuPerRefresh)) + " per refresh (median)")
+        let text = lines.joined(separator: "\n")
+        print(text)
+        if let output { try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8) }
+    }
+
+    /// Frames per second the engine ran while `body` ran, and the CPU time `body`'s thread used.
+    private func measure(_ engine: AdaptiveEngine, _ body: () -> Void) -> (framesPerSecond: Double, cpuSeconds: Double) {
+        let (frames0, seconds0, cpu0) = (engine.statistics?.frames ?? 0, engine.seconds, cpuSeconds())
+        body()
+        let (frames1, seconds1, cpu1) = (engine.statistics?.frames ?? 0, engine.seconds, cpuSeconds())
+        return (Double(frames1 - frames0) / max(1e-9, seconds1 - seconds0), cpu1 - cpu0)
+    }
+
+    private func cpuSeconds() -> Double {
+        guard let time = LatencyBenchmark.threadCPUTime() else { return 0 }
+        return Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    }
+}
