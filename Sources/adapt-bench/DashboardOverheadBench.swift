@@ -51,7 +51,7 @@ struct DashboardOverheadBench: ParsableCommand {
         guard let pick = engine.snapshot(after: -1, timeout: 10)?.active.id ?? engine.statistics?.active else {
             throw ValidationError("the engine did not start")
         }
-        try engine.send(.pin(pick))
+        try engine.send(.pin(variant: pick))
         print("pinned \(pick); waiting for the other variants' preparation to finish…")
         loaded.pool.waitUntilSettled()
         Thread.sleep(forTimeInterval: 1)

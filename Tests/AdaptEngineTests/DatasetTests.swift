@@ -22,6 +22,19 @@ import Testing
         #expect(Array(test.labels.prefix(2)) == [9, 2])
     }
 
+    /// Reading only the first images of a split gives exactly those of the whole split (calibration reads 256 of
+    /// the 60 000 training images this way); asking for more than there are gives them all.
+    @Test func theFirstImagesOfASplitAreThoseOfTheWholeSplit() throws {
+        let whole = try MNISTStyleDataset.load(split: .test)
+        let first = try MNISTStyleDataset.load(split: .test, first: 300)
+        #expect(first.count == 300 && first.height == 28 && first.width == 28)
+        #expect(first.pixels[...] == whole.pixels[..<(300 * 28 * 28)] && first.labels[...] == whole.labels[..<300])
+        #expect(try MNISTStyleDataset.load(directory: Fixtures.path("idx/tiny"), split: .test, first: 1_000)
+                == MNISTStyleDataset.load(directory: Fixtures.path("idx/tiny"), split: .test))
+        #expect((try? IDXFormat.parse([0, 0, 8, 1, 0, 0, 0, 3, 5, 6], firstItems: 2)) == IDXArray(shape: [2], bytes: [5, 6]))
+        #expect(throws: DatasetError.Reason.self) { try IDXFormat.parse([0, 0, 8, 1, 0, 0, 0, 3, 5], firstItems: 2) }
+    }
+
     @Test func aMissingFolderNamesTheDebianPackage() {
         #expect {
             _ = try MNISTStyleDataset.load(directory: "/nonexistent/fashion", split: .test)

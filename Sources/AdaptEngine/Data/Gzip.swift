@@ -6,14 +6,17 @@ enum Gzip {
         var description: String
     }
 
-    /// Inflates a whole gzip stream (concatenated members included).
-    /// - Parameter limit: refuse output larger than this many bytes (a damaged or hostile size field cannot exhaust memory).
-    static func decompress(_ compressed: [UInt8], limit: Int = 1 << 30) throws -> [UInt8] {
+    /// Inflates a whole gzip stream (concatenated members included), or its first `prefix` bytes.
+    /// - Parameters:
+    ///   - limit: refuse output larger than this many bytes (a damaged or hostile size field cannot exhaust memory).
+    ///   - prefix: stop once this many bytes are out (fewer if the stream is shorter): reading the start of a
+    ///     large file costs only that start.
+    static func decompress(_ compressed: [UInt8], limit: Int = 1 << 30, prefix: Int? = nil) throws -> [UInt8] {
         var stream = z_stream()
         guard CZlib_inflateInitGzip(&stream) == Z_OK else { throw Error(description: "zlib could not start inflating") }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
-        output.reserveCapacity(min(limit, compressed.count * 4))
+        output.reserveCapacity(min(limit, prefix ?? compressed.count * 4))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var consumed = 0
         while true {
@@ -31,6 +34,7 @@ enum Gzip {
             let produced = chunk.count - Int(stream.avail_out)
             guard output.count + produced <= limit else { throw Error(description: "decompressed data exceeds \(limit) bytes") }
             output.append(contentsOf: chunk[..<produced])
+            if let prefix, output.count >= prefix { return Array(output.prefix(prefix)) }
             switch status {
             case Z_STREAM_END:
                 // Another gzip member may follow; zlib stops at each member's end.

@@ -59,11 +59,13 @@ public enum MNISTStyleDataset {
         var filePrefix: String { self == .train ? "train" : "t10k" }
     }
 
-    public static func load(directory: String = debianDirectory, split: Split) throws(DatasetError) -> LabeledImages {
+    /// - Parameter first: only the split's first this many images (the rest is not even decompressed: calibration
+    ///   needs a few hundred of the 60 000 training images, and inflating them all took a third of a warm start).
+    public static func load(directory: String = debianDirectory, split: Split, first: Int? = nil) throws(DatasetError) -> LabeledImages {
         let imagesFile = "\(directory)/\(split.filePrefix)-images-idx3-ubyte.gz"
         let labelsFile = "\(directory)/\(split.filePrefix)-labels-idx1-ubyte.gz"
-        let images = try readIDX(imagesFile)
-        let labels = try readIDX(labelsFile)
+        let images = try readIDX(imagesFile, firstItems: first)
+        let labels = try readIDX(labelsFile, firstItems: first)
         guard images.shape.count == 3 else {
             throw DatasetError(file: imagesFile, reason: .malformed("images must have rank 3, have shape \(images.shape)"))
         }
@@ -73,7 +75,7 @@ public enum MNISTStyleDataset {
         return LabeledImages(height: images.shape[1], width: images.shape[2], pixels: images.bytes, labels: labels.bytes.map(Int.init))
     }
 
-    static func readIDX(_ path: String) throws(DatasetError) -> IDXArray {
+    static func readIDX(_ path: String, firstItems: Int? = nil) throws(DatasetError) -> IDXArray {
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(file: path, reason: .missing) }
         let compressed: [UInt8]
         do {
@@ -83,12 +85,18 @@ public enum MNISTStyleDataset {
         }
         let bytes: [UInt8]
         do {
-            bytes = path.hasSuffix(".gz") ? try Gzip.decompress(compressed) : compressed
+            if path.hasSuffix(".gz"), let firstItems {
+                let header = try IDXFormat.header(Gzip.decompress(compressed, prefix: IDXFormat.maximumHeaderLength))
+                let length = IDXFormat.length(ofFirst: firstItems, shape: header.shape, headerLength: header.length)
+                bytes = try Gzip.decompress(compressed, prefix: length)
+            } else {
+                bytes = path.hasSuffix(".gz") ? try Gzip.decompress(compressed) : compressed
+            }
         } catch {
             throw DatasetError(file: path, reason: .malformed("\(error)"))
         }
         do {
-            return try IDXFormat.parse(bytes)
+            return try IDXFormat.parse(bytes, firstItems: firstItems)
         } catch {
             throw DatasetError(file: path, reason: error)
         }

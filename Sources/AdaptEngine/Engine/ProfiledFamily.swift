@@ -29,9 +29,13 @@ public final class ProfiledFamily: Sendable {
         images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
         let backend = try XNNPACKBackend(threads: options.threads)
         let family = try ModelFamily(manifest: manifest, backend: backend)
+        let catalog = VariantCatalog(manifest: manifest)
+        // Only the training images calibration and BatchNorm re-estimation use are read.
         let deriver = try (!options.derive || manifest.transforms.isEmpty) ? nil : VariantDeriver(
-            family: family, catalog: VariantCatalog(manifest: manifest),
-            calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train), backend: backend)
+            family: family, catalog: catalog,
+            calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train,
+                                                first: max(catalog.calibrationImages, catalog.batchNormImages)),
+            backend: backend)
         outcome = try VariantProfiler.profile(
             family, deriving: deriver, images: images, limit: options.limit, iterations: options.iterations,
             evaluationThreads: options.evaluationThreads, caching: options.caching, cancellation: options.cancellation,
