@@ -25,20 +25,9 @@ public struct DashboardConfig: Sendable, Equatable {
 }
 
 /// A bad line of the config file (or a file that could not be read): the line is ignored, the rest applies.
-public struct ConfigWarning: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    /// 1-based; nil for a problem with the whole file.
-    public var line: Int?
-    public var message: String
+public typealias ConfigWarning = FileWarning
 
-    public init(file: String, line: Int?, message: String) {
-        (self.file, self.line, self.message) = (file, line, message)
-    }
-
-    public var description: String {
-        "\(fileLocation(file, line: line)): \(message)"
-    }
-
+extension FileWarning {
     /// The dashboard's one message line for `warnings`: the first, and how many more `config show` lists.
     public static func summary(_ warnings: [String]) -> String? {
         guard let first = warnings.first else { return nil }
@@ -71,6 +60,16 @@ extension DashboardConfig {
         let text: @Sendable (DashboardConfig) -> String?
         /// Sets the key from its unquoted value; false when the value is not one it takes.
         let apply: @Sendable (inout DashboardConfig, String) -> Bool
+
+        /// A true/false key.
+        static func flag(_ name: String, _ setting: any WritableKeyPath<DashboardConfig, Bool> & Sendable, help: String) -> Key {
+            Key(name: name, help: help, requirement: "true or false", text: { "\($0[keyPath: setting])" },
+                apply: { config, value in
+                    guard let flag = boolean(value) else { return false }
+                    config[keyPath: setting] = flag
+                    return true
+                })
+        }
     }
 
     static let keys: [Key] = [
@@ -102,15 +101,7 @@ extension DashboardConfig {
                 config.themesFolder = value
                 return true
             }),
-        Key(name: "mouse",
-            help: "true: a click selects a variant; false: the terminal keeps the mouse (for copying text).",
-            requirement: "true or false",
-            text: { "\($0.mouse)" },
-            apply: { config, value in
-                guard let flag = boolean(value) else { return false }
-                config.mouse = flag
-                return true
-            }),
+        .flag("mouse", \.mouse, help: "true: a click selects a variant; false: the terminal keeps the mouse (for copying text)."),
         Key(name: "latency_axis",
             help: "The Pareto plot's latency axis: log or linear (g switches it while running).",
             requirement: LatencyAxis.allCases.map(\.rawValue).joined(separator: " or "),
@@ -120,15 +111,8 @@ extension DashboardConfig {
                 config.latencyAxis = axis
                 return true
             }),
-        Key(name: "readonly",
-            help: "true: watch only, every key that changes the engine is off (pins, budgets, mode, pause, injections).",
-            requirement: "true or false",
-            text: { "\($0.readOnly)" },
-            apply: { config, value in
-                guard let flag = boolean(value) else { return false }
-                config.readOnly = flag
-                return true
-            }),
+        .flag("readonly", \.readOnly,
+              help: "true: watch only, every key that changes the engine is off (pins, budgets, mode, pause, injections)."),
     ]
 
     /// Every key, in the file's order.

@@ -25,7 +25,21 @@ struct KeyValueLine: Equatable {
     }
 }
 
-/// `file:line`, or `file` alone for a problem with the whole file: the form compilers use, so editors can jump to it.
-func fileLocation(_ file: String, line: Int?) -> String {
-    "\(file)\(line.map { ":\($0)" } ?? "")"
+/// A mistake in a file the dashboard reads (a theme, the config file), located as compilers do (`file:line`, or
+/// `file` alone for a problem with the whole file) so editors can jump to it, with what adapt-top does about it.
+public struct FileWarning: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    /// 1-based; nil for a problem with the whole file.
+    public var line: Int?
+    public var message: String
+    /// Appended after a semicolon ("using the default theme"); nil when the message says it all.
+    public var consequence: String?
+
+    public init(file: String, line: Int?, message: String, consequence: String? = nil) {
+        (self.file, self.line, self.message, self.consequence) = (file, line, message, consequence)
+    }
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" + (consequence.map { "; \($0)" } ?? "")
+    }
 }

@@ -33,16 +33,16 @@ public struct ThemeCatalog: Sendable, Equatable {
     public func load(_ name: String) -> (theme: Theme, warning: ThemeWarning?) {
         guard let folder else {
             return name == "default" ? (.dark, nil)
-                : (.dark, ThemeWarning(file: "\(name).theme", line: nil, message: "no themes folder"))
+                : (.dark, ThemeWarning.theme(file: "\(name).theme", line: nil, message: "no themes folder"))
         }
         let path = (folder as NSString).appendingPathComponent("\(name).theme")
         guard FileManager.default.fileExists(atPath: path) else {
             return name == "default" ? (.dark, nil)
-                : (.dark, ThemeWarning(file: path, line: nil, message: "no such theme file"))
+                : (.dark, ThemeWarning.theme(file: path, line: nil, message: "no such theme file"))
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
-            return (.dark, ThemeWarning(file: path, line: nil, message: "cannot read the file as UTF-8 text"))
+            return (.dark, ThemeWarning.theme(file: path, line: nil, message: "cannot read the file as UTF-8 text"))
         }
         return Theme.loading(text, file: path)
     }

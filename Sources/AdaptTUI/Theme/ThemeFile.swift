@@ -10,18 +10,12 @@ public struct ThemeFile: Sendable, Equatable {
 }
 
 /// What was wrong with a theme file; the file is then ignored as a whole and the default theme used.
-public struct ThemeWarning: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    /// 1-based; nil when the file could not be read at all.
-    public var line: Int?
-    public var message: String
+public typealias ThemeWarning = FileWarning
 
-    public init(file: String, line: Int?, message: String) {
-        (self.file, self.line, self.message) = (file, line, message)
-    }
-
-    public var description: String {
-        "\(fileLocation(file, line: line)): \(message); using the default theme"
+extension FileWarning {
+    /// A theme file's mistake: the default theme is used instead.
+    static func theme(file: String, line: Int?, message: String) -> FileWarning {
+        FileWarning(file: file, line: line, message: message, consequence: "using the default theme")
     }
 }
 
@@ -35,7 +29,7 @@ extension ThemeFile {
         for line in KeyValueLine.lines(of: text) {
             let number = line.number
             func fail(_ message: String) -> Result<ThemeFile, ThemeWarning> {
-                .failure(ThemeWarning(file: file, line: number, message: message))
+                .failure(ThemeWarning.theme(file: file, line: number, message: message))
             }
             guard let key = line.key, let value = line.value else {
                 return fail("expected 'role = colour [on colour] [attributes]', found '\(line.text)'")
