@@ -67,6 +67,8 @@ import Testing
         #expect(pinned.events.contains { $0.kind == .pin && $0.reason.contains("mlp") })
         // A pin holds even when it breaks the budgets.
         try engine.send(.setLatencyBudget(milliseconds: 0.0001))
+        // The operator's change is in the very next read, before the control thread publishes again.
+        #expect(engine.snapshot.policy.latencyBudgetMs == 0.0001)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(engine.snapshot.active.id == "mlp")
         try engine.send(.setLatencyBudget(milliseconds: 5))

@@ -29,6 +29,12 @@ import Testing
         try dashboard.keys("]")
         let budget = try dashboard.waitForPane(timeout: 10) { $0.contains("p95 ≤ 375µs") }
         #expect(budget.contains("p95 ≤ 375µs"), "\(budget)")
+        // Squeeze the budget to 32 µs and lower the floor to 85 %: only the MLP (p95 ~10 µs, 87 %) fits, and the
+        // engine must move to it by itself.
+        try dashboard.keys("[", "[", "[", "[", "[", "[", "[", "[", "[", "[", "[", "{", "{", "{", "{", "{")
+        let squeezed = try dashboard.waitForPane(timeout: 15) { $0.contains("p95 ≤ 32µs") && $0.contains("▶ mlp ") }
+        #expect(squeezed.contains("p95 ≤ 32µs") && squeezed.contains("acc ≥ 85.0%"), "\(squeezed)")
+        #expect(squeezed.contains("▶ mlp "), "the engine did not move to the one variant that fits:\n\(squeezed)")
         try dashboard.keys("q")
         #expect(try dashboard.lastExitStatus() == "0")
         let after = try dashboard.pane()

@@ -176,9 +176,19 @@ public final class AdaptiveEngine: @unchecked Sendable {
     // MARK: Reading
 
     /// The latest snapshot (a fresh one before the control thread made its first).
+    ///
+    /// Its policy fields (mode, budgets, pause, pin) are the operator controls as they are now, not as at the last
+    /// publication: a command shows at once, and a key held down on a dashboard steps on from its last step.
     public var snapshot: EngineSnapshot {
-        if let snapshot = shared.withLock({ $0.snapshot }) { return snapshot }
-        return makeSnapshot(sequence: 0, throughput: nil, loop: nil)
+        let (published, controls) = shared.withLock { ($0.snapshot, $0.controls) }
+        guard var snapshot = published else { return makeSnapshot(sequence: 0, throughput: nil, loop: nil) }
+        snapshot.policy.mode = controls.mode.rawValue
+        snapshot.policy.latencyBudgetMs = controls.budgets.latencyMs
+        snapshot.policy.memoryBudgetMb = controls.budgets.memoryMB
+        snapshot.policy.accuracyFloor = controls.budgets.accuracyFloor
+        snapshot.policy.paused = controls.paused
+        snapshot.policy.pinned = controls.pinned
+        return snapshot
     }
 
     /// Waits until a snapshot newer than `sequence` is published (or `timeout` seconds pass).
