@@ -44,7 +44,10 @@ import Testing
 
     @Test func labelsCarryTheirUnit() {
         #expect(AxisScale(lower: 0.04, upper: 0.6, kind: .log).latencyLabels([0.05, 0.1, 0.2, 0.5]) == ["50µs", "100µs", "200µs", "500µs"])
-        #expect(AxisScale(lower: 0.4, upper: 12).latencyLabels([0.5, 1, 2.5, 10]) == ["0.5ms", "1ms", "2.5ms", "10ms"])
+        #expect(AxisScale(lower: 0.4, upper: 12).latencyLabels([0.5, 1, 2.5, 10]) == ["500µs", "1ms", "2.5ms", "10ms"])
+        // Decades of a family's latencies: each tick in its own unit, none written twice.
+        #expect(AxisScale(lower: 0.0004, upper: 1.2, kind: .log).latencyLabels([0.0005, 0.001, 0.002, 0.05, 0.2, 1])
+                == ["0.5µs", "1µs", "2µs", "50µs", "200µs", "1ms"])
         #expect(AxisScale.percentLabels([0.9, 0.92, 0.94]) == ["90%", "92%", "94%"])
         #expect(AxisScale.percentLabels([0.93, 0.935, 0.94]) == ["93%", "93.5%", "94%"])
     }

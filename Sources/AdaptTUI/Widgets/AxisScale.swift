@@ -106,10 +106,9 @@ public struct AxisScale: Sendable, Equatable {
     /// Latency ticks (milliseconds) with their unit: µs when the whole axis is under a millisecond, ms otherwise;
     /// `ascii` spells µs "us" for terminals that cannot show µ.
     public func latencyLabels(_ ticks: [Double], ascii: Bool = false) -> [String] {
-        if upper < 1 {
-            return ticks.map { Self.decimal($0 * 1000, fractionDigits: 1) + (ascii ? "us" : "µs") }
-        }
-        return ticks.map { Self.decimal($0, fractionDigits: 3) + "ms" }
+        // Each tick in its own unit: a log axis of a family spans microseconds to milliseconds, and one unit for all
+        // wrote the smallest ticks as "0.001ms" twice.
+        ticks.map { Self.latencyLabel($0, ascii: ascii) }
     }
 
     /// One latency (milliseconds) on its own, in the unit that suits it.
