@@ -63,6 +63,12 @@ let package = Package(
             dependencies: ["AdaptEngine", "CNCurses"],
             swiftSettings: swiftSettings
         ),
+        // The engine as a service: the control socket's protocol (newline-delimited JSON), later its server and client.
+        .target(
+            name: "AdaptService",
+            dependencies: ["AdaptEngine"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "adapt-top",
             dependencies: [
@@ -96,6 +102,11 @@ let package = Package(
         .testTarget(
             name: "AdaptEngineTests",
             dependencies: ["AdaptEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AdaptServiceTests",
+            dependencies: ["AdaptService", "AdaptEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
