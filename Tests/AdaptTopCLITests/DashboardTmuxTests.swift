@@ -106,7 +106,10 @@ import Testing
         let suspended = try dashboard.waitForPane(timeout: 10) { $0.contains("Stopped") }
         #expect(suspended.contains("Stopped") && !suspended.contains("variants 7"), "\(suspended)")
         try dashboard.keys("fg", "Enter")
-        let back = try dashboard.waitForPane(timeout: 10) { $0.contains("engine running") && $0.contains("variants 7") }
+        // Wait for the whole redraw (the screen fills over a few writes), not just its first lines.
+        let back = try dashboard.waitForPane(timeout: 10) {
+            $0.contains("engine running") && $0.contains("variants 7") && $0.contains("qQuit") && !$0.contains("Stopped")
+        }
         #expect(back.contains("variants 7") && back.contains("qQuit") && !back.contains("Stopped"), "\(back)")
         try dashboard.keys("q")
         #expect(try dashboard.lastExitStatus() == "0")
