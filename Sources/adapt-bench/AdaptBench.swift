@@ -12,6 +12,11 @@ struct AdaptBench: ParsableCommand {
         subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self, DashboardOverheadBench.self])
 }
 
+/// CPU seconds the calling thread has used (0 where the clock is missing): what the benchmarks time with.
+func threadCPUSeconds() -> Double {
+    LatencyStatistics.seconds(LatencyBenchmark.threadCPUTime() ?? .zero)
+}
+
 /// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,
 /// so a drifting machine (a shared VM) hits both alike; the median of per-round ratios is the figure to trust.
 struct DerivedBench: ParsableCommand {

@@ -38,9 +38,9 @@ struct ContextBench: ParsableCommand {
         sampler.sample()
         var perSample: [Double] = []
         for _ in 0..<rounds {
-            let start = Self.threadCPUSeconds()
+            let start = threadCPUSeconds()
             for _ in 0..<samples { sampler.sample() }
-            perSample.append((Self.threadCPUSeconds() - start) / Double(samples))
+            perSample.append((threadCPUSeconds() - start) / Double(samples))
         }
         print(String(format: "sample cost: %.0f µs CPU per sample (median of %d rounds of %d; rounds %@ µs)",
                      median(perSample) * 1e6, rounds, samples,
@@ -84,9 +84,6 @@ struct ContextBench: ParsableCommand {
                      fellBack.map { String(format: "%.2f s", $0) } ?? "never"))
     }
 
-    static func threadCPUSeconds() -> Double {
-        LatencyStatistics.seconds(LatencyBenchmark.threadCPUTime() ?? .zero)
-    }
 }
 
 extension ContextBench {

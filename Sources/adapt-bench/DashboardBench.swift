@@ -28,11 +28,6 @@ struct DashboardBench: ParsableCommand {
     @Option(help: "Rounds over all the snapshots.")
     var rounds = 20
 
-    private func cpuSeconds() -> Double {
-        guard let time = LatencyBenchmark.threadCPUTime() else { return 0 }
-        return Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
-    }
-
     func run() throws {
         let text = try String(contentsOfFile: snapshots, encoding: .utf8)
         let frames = try text.split(separator: "\n").map { try EngineSnapshot(jsonLine: String($0)) }
@@ -47,31 +42,30 @@ struct DashboardBench: ParsableCommand {
             var previous: ScreenBuffer?
             for snapshot in frames {
                 history.record(snapshot)
-                let start = cpuSeconds()
+                let start = threadCPUSeconds()
                 let buffer = view.render(snapshot, state: &state, history: history, width: width, height: height)
-                let rendered = cpuSeconds()
+                let rendered = threadCPUSeconds()
                 var differing = 0
                 if let previous {
                     for y in 0..<buffer.height {
                         for x in 0..<buffer.width where previous[x, y] != buffer[x, y] { differing += 1 }
                     }
                 }
-                let diffed = cpuSeconds()
+                let diffed = threadCPUSeconds()
                 renderTimes.append((rendered - start) * 1e6)
                 diffTimes.append((diffed - rendered) * 1e6)
                 if previous != nil { changed.append(differing) }
                 previous = buffer
             }
         }
-        func percentile(_ values: [Double], _ p: Double) -> Double {
-            let sorted = values.sorted()
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        func percentile(_ values: [Double], _ percent: Int) -> Double {
+            TraceMetrics.percentile(percent, of: values.sorted()) ?? .nan
         }
         print("\(frames.count) snapshots × \(rounds) rounds at \(width)×\(height) (thread CPU time)")
         print("| step | p50 µs | p99 µs |")
         print("|---|---:|---:|")
-        print("| compose frame | \(String(format: "%.0f", percentile(renderTimes, 0.5))) | \(String(format: "%.0f", percentile(renderTimes, 0.99))) |")
-        print("| diff against last | \(String(format: "%.0f", percentile(diffTimes, 0.5))) | \(String(format: "%.0f", percentile(diffTimes, 0.99))) |")
-        print("cells changed per frame: median \(Int(percentile(changed.map(Double.init), 0.5))) of \(width * height)")
+        print("| compose frame | \(String(format: "%.0f", percentile(renderTimes, 50))) | \(String(format: "%.0f", percentile(renderTimes, 99))) |")
+        print("| diff against last | \(String(format: "%.0f", percentile(diffTimes, 50))) | \(String(format: "%.0f", percentile(diffTimes, 99))) |")
+        print("cells changed per frame: median \(Int(percentile(changed.map(Double.init), 50))) of \(width * height)")
     }
 }

@@ -92,15 +92,10 @@ struct DashboardOverheadBench: ParsableCommand {
 
     /// Frames per second the engine ran while `body` ran, and the CPU time `body`'s thread used.
     private func measure(_ engine: AdaptiveEngine, _ body: () -> Void) -> (framesPerSecond: Double, cpuSeconds: Double) {
-        let (frames0, seconds0, cpu0) = (engine.statistics?.frames ?? 0, engine.seconds, cpuSeconds())
+        let (frames0, seconds0, cpu0) = (engine.statistics?.frames ?? 0, engine.seconds, threadCPUSeconds())
         body()
-        let (frames1, seconds1, cpu1) = (engine.statistics?.frames ?? 0, engine.seconds, cpuSeconds())
+        let (frames1, seconds1, cpu1) = (engine.statistics?.frames ?? 0, engine.seconds, threadCPUSeconds())
         return (Double(frames1 - frames0) / max(1e-9, seconds1 - seconds0), cpu1 - cpu0)
-    }
-
-    private func cpuSeconds() -> Double {
-        guard let time = LatencyBenchmark.threadCPUTime() else { return 0 }
-        return Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
     }
 
     private func median(_ values: [Double]) -> Double {

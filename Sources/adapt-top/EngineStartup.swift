@@ -1,4 +1,5 @@
 import AdaptEngine
+import AdaptInference
 import Foundation
 import Synchronization
 
@@ -65,7 +66,7 @@ final class EngineStartup: Sendable {
         }
         if let engine = current.engine { return engine.snapshot }
         return .starting(family: family, controls: controls, context: sampler.latest.map(EngineSnapshot.Context.init) ?? .unavailable,
-                         uptimeSeconds: Self.seconds(started.duration(to: .now)), sequence: sequence.add(1, ordering: .relaxed).newValue,
+                         uptimeSeconds: LatencyStatistics.seconds(started.duration(to: .now)), sequence: sequence.add(1, ordering: .relaxed).newValue,
                          status: current.status)
     }
 
@@ -106,10 +107,6 @@ final class EngineStartup: Sendable {
         phase.withLock { phase in
             if case .loading = phase { phase = .loading(status: status) }
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     struct NotRunning: Error, CustomStringConvertible {
