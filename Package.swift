@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The service's log (serve) and its start/stop on signals.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
@@ -63,10 +66,10 @@ let package = Package(
             dependencies: ["AdaptEngine", "CNCurses"],
             swiftSettings: swiftSettings
         ),
-        // The engine as a service: the control socket's protocol (newline-delimited JSON), later its server and client.
+        // The engine as a service: the control socket (protocol, server, client).
         .target(
             name: "AdaptService",
-            dependencies: ["AdaptEngine"],
+            dependencies: ["AdaptEngine", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -75,7 +78,10 @@ let package = Package(
                 "AdaptInference",
                 "AdaptEngine",
                 "AdaptTUI",
+                "AdaptService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptServiceTests",
-            dependencies: ["AdaptService", "AdaptEngine"],
+            dependencies: ["AdaptService", "AdaptEngine", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

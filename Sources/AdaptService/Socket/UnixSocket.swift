@@ -68,7 +68,7 @@ final class UnixSocket: @unchecked Sendable {
         return UnixSocket(descriptor: descriptor, path: nil)
     }
 
-    /// The next connection; nil once the socket is closed.
+    /// The next connection; nil once the socket is closed (or, on a non-blocking socket, when none is pending).
     func accept() -> UnixSocket? {
         while true {
             let connection = Glibc.accept(descriptor, nil, nil)
@@ -78,6 +78,71 @@ final class UnixSocket: @unchecked Sendable {
             }
             if errno == EINTR || errno == ECONNABORTED { continue }
             return nil
+        }
+    }
+
+    /// What a non-blocking read or write did.
+    enum Transfer: Equatable {
+        case bytes(Int)
+        /// Nothing to read, or no room to write, right now.
+        case wouldBlock
+        /// The peer closed its end (a read of 0 bytes, or EPIPE/ECONNRESET).
+        case closed
+        case failed(Int32)
+    }
+
+    /// Reads and writes return `.wouldBlock` instead of waiting (for a poll loop).
+    func setNonBlocking() {
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// A blocking read or write returns `.wouldBlock` after `seconds` without progress (0: wait forever).
+    func setTimeouts(seconds: Double) {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Transfer {
+        while true {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count > 0 { return .bytes(count) }
+            if count == 0 { return .closed }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            case ECONNRESET: return .closed
+            case let code: return .failed(code)
+            }
+        }
+    }
+
+    /// Writes what the socket takes now; MSG_NOSIGNAL so a peer gone away is an error, not a SIGPIPE.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Transfer {
+        while true {
+            let count = send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if count >= 0 { return .bytes(count) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            case EPIPE, ECONNRESET: return .closed
+            case let code: return .failed(code)
+            }
+        }
+    }
+
+    /// Writes all of `bytes`, waiting as needed (a blocking socket: clients).
+    func writeAll(_ bytes: [UInt8]) throws(SocketError) {
+        var offset = 0
+        while offset < bytes.count {
+            let result = bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            switch result {
+            case .bytes(let count): offset += count
+            case .wouldBlock: throw SocketError("the socket took no more bytes in time")
+            case .closed: throw SocketError("the other end closed the connection")
+            case .failed(let code): throw SocketError("cannot write", errno: code)
+            }
         }
     }
 

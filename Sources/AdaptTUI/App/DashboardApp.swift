@@ -23,15 +23,17 @@ public final class DashboardApp {
     private let snapshot: () -> EngineSnapshot
     private let send: (EngineCommand) throws -> Void
     private let shouldStop: () -> Bool
+    private let link: () -> String?
     private var options: Options
 
     /// - Parameters:
     ///   - snapshot: the latest snapshot (called once per refresh and per key).
     ///   - send: applies a command; a thrown error's description is shown to the operator.
     ///   - shouldStop: true once a signal asks the program to end (the terminal is restored on the way out).
+    ///   - link: attached to a service, what is wrong with the connection (a header badge); nil while it is fine.
     public init(options: Options, snapshot: @escaping () -> EngineSnapshot, send: @escaping (EngineCommand) throws -> Void,
-                shouldStop: @escaping () -> Bool) {
-        (self.options, self.snapshot, self.send, self.shouldStop) = (options, snapshot, send, shouldStop)
+                shouldStop: @escaping () -> Bool, link: @escaping () -> String? = { nil }) {
+        (self.options, self.snapshot, self.send, self.shouldStop, self.link) = (options, snapshot, send, shouldStop, link)
     }
 
     /// Runs until `q` or a stop signal; the terminal is restored on every way out.
@@ -88,6 +90,11 @@ public final class DashboardApp {
             }
             if clock.now >= nextRefresh {
                 current = snapshot()
+                let trouble = link()
+                if trouble != state.link {
+                    state.link = trouble
+                    needsDraw = true
+                }
                 if current.sequence != lastSequence {
                     history.record(current)
                     lastSequence = current.sequence

@@ -12,6 +12,8 @@ public struct DashboardState: Sendable, Equatable {
     public var readOnly: Bool
     /// A one-line message for the operator (a refused command, a read-only key), cleared by the next key.
     public var message: String?
+    /// Attached to a service: what is wrong with the connection ("disconnected — retrying"); nil when it is fine.
+    public var link: String?
 
     public init(refreshSeconds: Double = 1, readOnly: Bool = false) {
         (self.refreshSeconds, self.readOnly) = (refreshSeconds, readOnly)

@@ -23,7 +23,7 @@ public struct DashboardView {
             return buffer
         }
         state.selected = min(state.selected, max(0, snapshot.variants.count - 1))
-        HeaderPanel(ascii: ascii).draw(snapshot, in: layout.header, on: &buffer)
+        HeaderPanel(ascii: ascii).draw(snapshot, link: state.link, in: layout.header, on: &buffer)
         ResourcesPanel(ascii: ascii).draw(snapshot, history: history, in: layout.resources, on: &buffer)
         ParetoPanel(ascii: ascii).draw(snapshot, logAxis: state.logLatencyAxis, in: layout.pareto, on: &buffer)
         state.scroll = VariantsPanel(ascii: ascii).draw(snapshot, selected: state.selected, scroll: state.scroll,

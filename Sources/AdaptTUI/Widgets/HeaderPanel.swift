@@ -10,7 +10,8 @@ public struct HeaderPanel {
         self.ascii = ascii
     }
 
-    public func draw(_ snapshot: EngineSnapshot, in rect: Rect, on buffer: inout ScreenBuffer) {
+    /// - Parameter link: the connection's trouble when attached to a service, shown first among the badges.
+    public func draw(_ snapshot: EngineSnapshot, link: String? = nil, in rect: Rect, on buffer: inout ScreenBuffer) {
         guard rect.height >= 1 else { return }
         let policy = snapshot.policy
         var x = buffer.put("adapt-top", x: rect.x, y: rect.y, style: CellStyle(.title, bold: true), clip: rect)
@@ -20,6 +21,7 @@ public struct HeaderPanel {
         x = buffer.put(snapshot.state.rawValue, x: x, y: rect.y, style: CellStyle(stateRole, bold: true), clip: rect)
         // Badges at the right edge, where htop puts its tags.
         var badges: [(String, ColorRole)] = []
+        if let link { badges.append((link, .critical)) }
         if policy.paused { badges.append(("PAUSED", .warn)) }
         if let pinned = policy.pinned { badges.append(("PINNED \(pinned)", .pinned)) }
         if !snapshot.context.injected.isEmpty { badges.append(("INJECTED", .injected)) }

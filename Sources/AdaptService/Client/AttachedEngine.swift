@@ -1,0 +1,132 @@
+public import AdaptEngine
+internal import Foundation
+
+/// An engine served by `adapt-top serve`, as the dashboard and batch mode use one: the latest snapshot (kept
+/// fresh by a subscription read on a thread of its own) and commands sent over the same connection. When the
+/// service goes away the last snapshot stays, `trouble` says so, and the connection is retried every second
+/// until the service is back.
+public final class AttachedEngine: @unchecked Sendable {
+    // @unchecked: every mutable field is guarded by `condition`.
+    public let path: String
+    private let intervalSeconds: Double
+    private let clientName: String
+    private let condition = NSCondition()
+    private var client: ControlClient?
+    private var latest: EngineSnapshot
+    private var problem: String?
+    private var replies: [Int: String?] = [:]
+    private var waiting: Set<Int> = []
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Connects and takes a first snapshot: a wrong path or a refusal is an error here, before any screen opens.
+    public init(path: String, intervalSeconds: Double, clientName: String) throws(ControlClientError) {
+        (self.path, self.intervalSeconds, self.clientName) = (path, intervalSeconds, clientName)
+        let client = try Self.connect(path: path, intervalSeconds: intervalSeconds, clientName: clientName)
+        latest = try client.status()
+        try client.subscribe(intervalSeconds: intervalSeconds)
+        self.client = client
+        let thread = Thread { [self] in
+            defer { finished.signal() }
+            readLoop()
+        }
+        thread.name = "adapt-top attach"
+        thread.start()
+    }
+
+    /// The latest snapshot the service sent (the last one before a disconnection, while it lasts).
+    public var snapshot: EngineSnapshot { condition.withLock { latest } }
+
+    /// What is wrong with the connection, in a few words ("disconnected — retrying"); nil while it is fine.
+    public var trouble: String? { condition.withLock { problem == nil ? nil : "disconnected — retrying" } }
+
+    /// Why the connection was lost or cannot be made again, for a log line; nil while it is fine.
+    public var troubleReason: String? { condition.withLock { problem } }
+
+    /// Sends a command and waits (at most 5 s) for the service's answer.
+    public func send(_ command: EngineCommand) throws(ControlClientError) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let client else { throw ControlClientError("not connected to the service (\(problem ?? "retrying"))") }
+        // Posted with the lock held, so the reader cannot deliver the reply before it is waited for.
+        let id = try client.post(command)
+        waiting.insert(id)
+        defer { waiting.remove(id) }
+        let deadline = Date().addingTimeInterval(5)
+        while replies[id] == nil {
+            guard condition.wait(until: deadline) else { throw ControlClientError("no answer from the service in 5 s") }
+        }
+        if case .some(.some(let message)) = replies.removeValue(forKey: id) { throw ControlClientError(message) }
+    }
+
+    /// Ends the connection and the reader thread.
+    public func stop() {
+        condition.withLock {
+            stopped = true
+            client?.close()
+            condition.broadcast()
+        }
+        finished.wait()
+        finished.signal()
+    }
+
+    private static func connect(path: String, intervalSeconds: Double, clientName: String) throws(ControlClientError) -> ControlClient {
+        // A subscribed client hears from the service every interval: a longer silence means it is gone.
+        try ControlClient.connect(to: path, clientName: clientName, timeoutSeconds: max(5, 3 * intervalSeconds))
+    }
+
+    private func readLoop() {
+        while true {
+            guard let client = condition.withLock({ stopped ? nil : self.client }) else {
+                if condition.withLock({ stopped }) { return }
+                reconnect()
+                continue
+            }
+            do {
+                let message = try client.next()
+                condition.withLock {
+                    switch message {
+                    case .snapshot(let snapshot): latest = snapshot
+                    case .ok(let id?) where waiting.contains(id): replies[id] = .some(nil)
+                    case .error(let id?, let message) where waiting.contains(id): replies[id] = .some(message)
+                    default: break
+                    }
+                    condition.broadcast()
+                }
+            } catch {
+                condition.withLock {
+                    client.close()
+                    self.client = nil
+                    if !stopped { problem = error.message }
+                    for id in waiting { replies[id] = .some("the connection to the service was lost") }
+                    condition.broadcast()
+                }
+            }
+        }
+    }
+
+    /// One attempt, after a second's pause (cut short by `stop`).
+    private func reconnect() {
+        let deadline = Date().addingTimeInterval(1)
+        condition.withLock {
+            while !stopped, condition.wait(until: deadline) {}
+        }
+        guard !condition.withLock({ stopped }) else { return }
+        do {
+            let client = try Self.connect(path: path, intervalSeconds: intervalSeconds, clientName: clientName)
+            let first = try client.status()
+            try client.subscribe(intervalSeconds: intervalSeconds)
+            condition.withLock {
+                if stopped {
+                    client.close()
+                } else {
+                    (self.client, latest, problem) = (client, first, nil)
+                }
+            }
+        } catch {
+            condition.withLock {
+                if !stopped { problem = error.message }
+            }
+        }
+    }
+}
