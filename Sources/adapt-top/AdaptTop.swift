@@ -5,7 +5,7 @@ import AdaptTUI
 import ArgumentParser
 
 @main
-struct AdaptTop: ParsableCommand {
+struct AdaptTop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-top",
         abstract: "A top for adaptive on-device deep learning.",
@@ -16,7 +16,8 @@ struct AdaptTop: ParsableCommand {
             context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one \
             model, `adapt-top config` writes and shows the dashboard's config file.
             """,
-        subcommands: [EngineCommandLine.self, ModelCommand.self, ProfileCommand.self, EvalCommand.self, ConfigCommand.self],
+        subcommands: [EngineCommandLine.self, ServeCommand.self, CtlCommand.self, ModelCommand.self, ProfileCommand.self, EvalCommand.self,
+                      ConfigCommand.self],
         defaultSubcommand: EngineCommandLine.self
     )
 }
@@ -67,9 +68,16 @@ struct EngineCommandLine: ParsableCommand {
         completion: .directory)
     var themes: String?
 
+    @Option(help: ArgumentHelp("Show the engine of a running `adapt-top serve` through its control socket instead of starting one (the engine options then do not apply).",
+                               valueName: "socket"), completion: .file())
+    var attach: String?
+
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
+        if attach != nil, !engine.inject.isEmpty || engine.fps != nil {
+            throw ValidationError("--inject and --fps start an engine; with --attach use `adapt-top ctl` on the service")
+        }
         if let iterations, iterations < 1 { throw ValidationError("-n must be at least 1") }
         if let delay, !(delay >= DashboardConfig.minimumRefreshSeconds && delay.isFinite) {
             throw ValidationError("-d must be at least \(DashboardConfig.minimumRefreshSeconds) seconds")
@@ -78,6 +86,7 @@ struct EngineCommandLine: ParsableCommand {
     }
 
     func run() throws {
+        let source = attach.map { EngineSource.attached(socket: $0) } ?? .embedded(engine)
         guard batch else {
             // A flag wins over the config file, the file over the built-in default.
             let environment = ProcessInfo.processInfo.environment
@@ -87,13 +96,13 @@ struct EngineCommandLine: ParsableCommand {
             let themesFolder = DashboardConfig.resolveThemesFolder(
                 commandLine: themes, config: config, environment: environment, executablePath: executablePath(),
                 isDirectory: DashboardConfig.directoryExists)
-            try DashboardMode(options: engine, refreshSeconds: delay ?? config.refreshSeconds,
+            try DashboardMode(source: source, refreshSeconds: delay ?? config.refreshSeconds,
                               readOnly: readonly ?? config.readOnly, mouse: mouse ?? config.mouse, theme: theme ?? config.theme,
                               themesFolder: themesFolder.path, logLatencyAxis: config.latencyAxis == .log,
                               warnings: file.warnings.map(\.description)).run()
             return
         }
-        try BatchMode(options: engine, iterations: iterations, delay: delay ?? 1, json: json).run()
+        try BatchMode(source: source, iterations: iterations, delay: delay ?? 1, json: json).run()
     }
 }
 

@@ -1,22 +1,43 @@
 import AdaptEngine
+import AdaptService
 import ArgumentParser
 import Foundation
 
-/// `adapt-top --batch`: the embedded engine on the family, a snapshot printed every `delay` seconds.
+/// `adapt-top --batch`: the embedded engine on the family (or a service's, with --attach), a snapshot printed
+/// every `delay` seconds.
 struct BatchMode {
-    let options: EngineOptions
+    let source: EngineSource
     let iterations: Int?
     let delay: Double
     let json: Bool
 
     func run() throws {
-        let engine = try options.startEngine(quiet: json)
-        defer { engine.stop() }
+        switch source {
+        case .embedded(let options):
+            let engine = try options.startEngine(quiet: json)
+            defer { engine.stop() }
+            try printSnapshots { engine.snapshot }
+        case .attached(let path):
+            let engine = try EngineSource.attach(path, intervalSeconds: delay, clientName: "adapt-top batch")
+            defer { engine.stop() }
+            var reported: String?
+            try printSnapshots {
+                // While the service is away nothing is printed (an old snapshot again would look live); stderr says why.
+                let trouble = engine.troubleReason
+                if trouble != reported, let trouble { printError("disconnected — retrying: \(trouble)") }
+                reported = trouble
+                return trouble == nil ? engine.snapshot : nil
+            }
+        }
+    }
+
+    /// Prints `next()` every `delay` seconds (skipping nils) until -n are printed or a signal comes.
+    private func printSnapshots(_ next: () -> EngineSnapshot?) throws {
         let interrupted = InterruptFlag()
         var printed = 0
         while iterations.map({ printed < $0 }) ?? true {
             if interrupted.wait(seconds: delay) { break }
-            let snapshot = engine.snapshot
+            guard let snapshot = next() else { continue }
             print(json ? try snapshot.jsonLine() : BatchText.render(snapshot) + "\n")
             fflush(nil)  // a pipe reader sees each snapshot as it comes
             printed += 1

@@ -1,11 +1,12 @@
 import AdaptEngine
+import AdaptService
 import AdaptTUI
 import ArgumentParser
 import Foundation
 
-/// `adapt-top` without --batch: the ncurses dashboard on the embedded engine.
+/// `adapt-top` without --batch: the ncurses dashboard on the embedded engine, or on a service's (--attach).
 struct DashboardMode {
-    let options: EngineOptions
+    let source: EngineSource
     let refreshSeconds: Double
     let readOnly: Bool
     let mouse: Bool
@@ -21,7 +22,6 @@ struct DashboardMode {
             throw ExitCode(2)
         }
         let interrupted = InterruptFlag()
-        let engine = try reportingModelErrors { try EngineStartup(options: options) }
         var appOptions = DashboardApp.Options()
         appOptions.refreshSeconds = refreshSeconds
         appOptions.readOnly = readOnly
@@ -30,6 +30,16 @@ struct DashboardMode {
         appOptions.themes = ThemeCatalog(contentsOf: themesFolder)
         appOptions.logLatencyAxis = logLatencyAxis
         appOptions.warnings = warnings
+        guard case .embedded(let options) = source else {
+            guard case .attached(let path) = source else { return }
+            let engine = try EngineSource.attach(path, intervalSeconds: refreshSeconds, clientName: "adapt-top dashboard")
+            appOptions.refreshChanged = { engine.setInterval($0) }
+            DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
+                         shouldStop: { interrupted.raised }, link: { engine.trouble }).run()
+            engine.stop()
+            return
+        }
+        let engine = try reportingModelErrors { try EngineStartup(options: options) }
         DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
                      shouldStop: { interrupted.raised || engine.failure != nil }).run()
         engine.stop()

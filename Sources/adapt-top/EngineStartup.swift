@@ -18,7 +18,7 @@ final class EngineStartup: Sendable {
     private let phase = Mutex(Phase.loading(status: "loading the family"))
     private let sequence = Atomic<Int>(0)
     private let sampler = ContextSampler()
-    private let family: String
+    let family: String
     private let controls: OperatorControls
     private let started = ContinuousClock.now
     private let cancellation = ProfileCancellation()

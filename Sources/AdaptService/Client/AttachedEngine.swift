@@ -8,23 +8,25 @@ internal import Foundation
 public final class AttachedEngine: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `condition`.
     public let path: String
-    private let intervalSeconds: Double
+    private var intervalSeconds: Double
     private let clientName: String
     private let condition = NSCondition()
     private var client: ControlClient?
     private var latest: EngineSnapshot
     private var problem: String?
-    private var replies: [Int: String?] = [:]
+    /// Answers to commands being waited for: the error (nil: ok), and how many snapshots had come before it.
+    private var replies: [Int: (error: String?, snapshotsBefore: Int)] = [:]
+    private var snapshotsReceived = 0
     private var waiting: Set<Int> = []
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
 
     /// Connects and takes a first snapshot: a wrong path or a refusal is an error here, before any screen opens.
     public init(path: String, intervalSeconds: Double, clientName: String) throws(ControlClientError) {
-        (self.path, self.intervalSeconds, self.clientName) = (path, intervalSeconds, clientName)
-        let client = try Self.connect(path: path, intervalSeconds: intervalSeconds, clientName: clientName)
+        (self.path, self.intervalSeconds, self.clientName) = (path, Self.subscription(intervalSeconds), clientName)
+        let client = try Self.connect(path: path, clientName: clientName)
         latest = try client.status()
-        try client.subscribe(intervalSeconds: intervalSeconds)
+        try client.subscribe(intervalSeconds: self.intervalSeconds)
         self.client = client
         let thread = Thread { [self] in
             defer { finished.signal() }
@@ -43,7 +45,8 @@ public final class AttachedEngine: @unchecked Sendable {
     /// Why the connection was lost or cannot be made again, for a log line; nil while it is fine.
     public var troubleReason: String? { condition.withLock { problem } }
 
-    /// Sends a command and waits (at most 5 s) for the service's answer.
+    /// Sends a command and waits (at most 5 s) for the service's answer, then briefly for a snapshot that shows it
+    /// (the service sends snapshots after a command only once it is applied), so a pin shows at once.
     public func send(_ command: EngineCommand) throws(ControlClientError) {
         condition.lock()
         defer { condition.unlock() }
@@ -56,7 +59,26 @@ public final class AttachedEngine: @unchecked Sendable {
         while replies[id] == nil {
             guard condition.wait(until: deadline) else { throw ControlClientError("no answer from the service in 5 s") }
         }
-        if case .some(.some(let message)) = replies.removeValue(forKey: id) { throw ControlClientError(message) }
+        guard let reply = replies.removeValue(forKey: id) else { return }
+        if let message = reply.error { throw ControlClientError(message) }
+        // A status request makes the next snapshot come now rather than at the subscription's next tick.
+        _ = try? client.post(status: ())
+        let shown = Date().addingTimeInterval(1)
+        while snapshotsReceived <= reply.snapshotsBefore, self.client != nil, condition.wait(until: shown) {}
+    }
+
+    /// Snapshots come every `seconds` from now on (the dashboard's refresh changed).
+    public func setInterval(_ seconds: Double) {
+        condition.withLock {
+            intervalSeconds = Self.subscription(seconds)
+            _ = try? client?.subscribe(intervalSeconds: intervalSeconds)
+        }
+    }
+
+    /// At least one snapshot a second whatever the caller's interval: the silence that means the service is gone
+    /// is then a few seconds, not a few intervals.
+    private static func subscription(_ seconds: Double) -> Double {
+        min(1, max(ClientMessage.minimumInterval, seconds))
     }
 
     /// Ends the connection and the reader thread.
@@ -70,9 +92,9 @@ public final class AttachedEngine: @unchecked Sendable {
         finished.signal()
     }
 
-    private static func connect(path: String, intervalSeconds: Double, clientName: String) throws(ControlClientError) -> ControlClient {
-        // A subscribed client hears from the service every interval: a longer silence means it is gone.
-        try ControlClient.connect(to: path, clientName: clientName, timeoutSeconds: max(5, 3 * intervalSeconds))
+    private static func connect(path: String, clientName: String) throws(ControlClientError) -> ControlClient {
+        // Subscribed, the client hears from the service at least every second: 5 s of silence means it is gone.
+        try ControlClient.connect(to: path, clientName: clientName, timeoutSeconds: 5)
     }
 
     private func readLoop() {
@@ -86,9 +108,11 @@ public final class AttachedEngine: @unchecked Sendable {
                 let message = try client.next()
                 condition.withLock {
                     switch message {
-                    case .snapshot(let snapshot): latest = snapshot
-                    case .ok(let id?) where waiting.contains(id): replies[id] = .some(nil)
-                    case .error(let id?, let message) where waiting.contains(id): replies[id] = .some(message)
+                    case .snapshot(let snapshot):
+                        latest = snapshot
+                        snapshotsReceived += 1
+                    case .ok(let id?) where waiting.contains(id): replies[id] = (nil, snapshotsReceived)
+                    case .error(let id?, let message) where waiting.contains(id): replies[id] = (message, snapshotsReceived)
                     default: break
                     }
                     condition.broadcast()
@@ -98,7 +122,7 @@ public final class AttachedEngine: @unchecked Sendable {
                     client.close()
                     self.client = nil
                     if !stopped { problem = error.message }
-                    for id in waiting { replies[id] = .some("the connection to the service was lost") }
+                    for id in waiting { replies[id] = ("the connection to the service was lost", snapshotsReceived) }
                     condition.broadcast()
                 }
             }
@@ -113,9 +137,10 @@ public final class AttachedEngine: @unchecked Sendable {
         }
         guard !condition.withLock({ stopped }) else { return }
         do {
-            let client = try Self.connect(path: path, intervalSeconds: intervalSeconds, clientName: clientName)
+            let interval = condition.withLock { intervalSeconds }
+            let client = try Self.connect(path: path, clientName: clientName)
             let first = try client.status()
-            try client.subscribe(intervalSeconds: intervalSeconds)
+            try client.subscribe(intervalSeconds: interval)
             condition.withLock {
                 if stopped {
                     client.close()

@@ -67,6 +67,11 @@ public final class ControlClient: @unchecked Sendable {
         try write(id: { .command(command, id: $0) })
     }
 
+    /// Asks for a snapshot without waiting; it comes through `next`.
+    public func post(status: Void) throws(ControlClientError) {
+        _ = try write(id: { .status(id: $0) })
+    }
+
     public func subscribe(intervalSeconds: Double) throws(ControlClientError) {
         try write(.subscribe(intervalSeconds: max(ClientMessage.minimumInterval, intervalSeconds)))
     }

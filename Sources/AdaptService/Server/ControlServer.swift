@@ -175,7 +175,7 @@ public final class ControlServer: @unchecked Sendable {
                 $0.accepted += 1
                 $0.clients = clients.count
             }
-            logger.info("client connected", metadata: ["client": "\(client.label)"])
+            logger.debug("client connected", metadata: ["client": "\(client.label)"])
         }
     }
 
@@ -192,7 +192,11 @@ public final class ControlServer: @unchecked Sendable {
         client.socket.close()
         clients[client.id] = nil
         counts.withLock { $0.clients = clients.count }
-        if let reason { logger.info("client disconnected", metadata: ["client": "\(client.label)", "why": "\(reason)"]) }
+        // A dashboard's going is news in the log; a script's one-shot connection is not.
+        if let reason {
+            logger.log(level: client.subscription == nil ? .debug : .info, "client disconnected",
+                       metadata: ["client": "\(client.label)", "why": "\(reason)"])
+        }
     }
 
     /// Reads what the client sent and answers each complete line; false once it is gone.
@@ -241,6 +245,9 @@ public final class ControlServer: @unchecked Sendable {
         switch message {
         case .hello: break
         case .subscribe(let interval):
+            if client.subscription == nil {
+                logger.info("client subscribed", metadata: ["client": "\(client.label)", "interval_s": "\(interval)"])
+            }
             client.subscription = .init(interval: .seconds(interval), next: now)
         case .unsubscribe:
             client.subscription = nil

@@ -16,6 +16,8 @@ public final class DashboardApp {
         /// Shown in the message line at start (the first of them) when the theme gave no warning: config mistakes.
         public var warnings: [String] = []
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// Told when the operator changes the refresh interval (an attached dashboard asks the service to match).
+        public var refreshChanged: (@Sendable (Double) -> Void)?
 
         public init() {}
     }
@@ -54,6 +56,7 @@ public final class DashboardApp {
         var nextRefresh = clock.now
         var needsDraw = true
         var current = snapshot()
+        var refreshSeconds = state.refreshSeconds
         while !shouldStop() {
             let wait = max(.zero, min(.milliseconds(100), clock.now.duration(to: nextRefresh)))
             if let input = screen.nextInput(timeoutMilliseconds: Int32(wait / .milliseconds(1))) {
@@ -83,6 +86,10 @@ public final class DashboardApp {
                             }
                             current = snapshot()
                         }
+                    }
+                    if state.refreshSeconds != refreshSeconds {
+                        refreshSeconds = state.refreshSeconds
+                        options.refreshChanged?(refreshSeconds)
                     }
                     // A new interval counts from now (the engine publishes every 100 ms, so this one is fresh).
                     nextRefresh = min(nextRefresh, clock.now + .seconds(state.refreshSeconds))
