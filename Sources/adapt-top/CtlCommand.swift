@@ -11,7 +11,7 @@ struct CtlCommand: ParsableCommand {
         abstract: "Send one command to a running `adapt-top serve` (for scripts).",
         discussion: """
             Prints nothing on success (status prints the snapshot). Exit status: 0 done, 1 the service refused \
-            the command (its reason on stderr), 3 the service cannot be reached or went away, 2 a usage error.
+            the command (its reason on stderr), 3 the service cannot be reached or went away, 64 a usage error.
             """,
         subcommands: [Pin.self, Unpin.self, Budget.self, Policy.self, Pause.self, Resume.self, Inject.self, Status.self])
 
@@ -87,9 +87,10 @@ struct CtlCommand: ParsableCommand {
         }
 
         func run() throws {
-            try connection.send(latencyMs.map { [.setLatencyBudget(milliseconds: $0)] } ?? []
-                                + (memoryMb.map { [.setMemoryBudget(megabytes: $0)] } ?? [])
-                                + (accuracyFloor.map { [.setAccuracyFloor($0)] } ?? []))
+            let commands: [EngineCommand?] = [latencyMs.map { .setLatencyBudget(milliseconds: $0) },
+                                              memoryMb.map { .setMemoryBudget(megabytes: $0) },
+                                              accuracyFloor.map { .setAccuracyFloor($0) }]
+            try connection.send(commands.compactMap { $0 })
         }
     }
 

@@ -19,8 +19,8 @@ enum CLIRunner {
         Bundle.main.bundleURL.appendingPathComponent("adapt-top")
     }
 
-    /// Runs with this process's environment, plus `environment` on top.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs adapt-top (or `executable`) with this process's environment, plus `environment` on top.
+    static func run(_ arguments: [String], executable: URL = executable, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -15,8 +15,24 @@ final class ClientConnection {
     var inFlight = 0
     /// Snapshots not sent because it had not taken the ones before (since it last caught up).
     var droppedSnapshots = 0
-    /// Close once everything queued is written (after a refused hello).
-    var closeWhenFlushed = false
+    /// Refused (its peer, its version, one client too many): once its error is written the connection is
+    /// half-closed, what it still sends is read and dropped, and it is closed at its EOF or at this deadline.
+    /// Closing at once with its hello unread would make the kernel reset the connection, and the client would
+    /// see "connection reset" instead of the reason.
+    var refusedUntil: ContinuousClock.Instant?
+    private var halfClosed = false
+
+    func refuse(_ line: [UInt8], now: ContinuousClock.Instant) {
+        enqueue(line, now: now)
+        refusedUntil = now + .seconds(2)
+    }
+
+    /// Ends the sending side once a refusal's error is out.
+    func halfCloseIfRefused() {
+        guard refusedUntil != nil, queuedBytes == 0, !halfClosed else { return }
+        socket.shutdownWriting()
+        halfClosed = true
+    }
     /// The last time the socket took bytes, or the outbox was empty: how long a client has been stuck.
     var lastProgress: ContinuousClock.Instant
 

@@ -102,14 +102,14 @@ public final class ControlServer: @unchecked Sendable {
             let order = Array(clients.values)
             var interests = [Poller.Interest(descriptor: listener.descriptor, read: true, write: false)]
             for client in order {
-                interests.append(.init(descriptor: client.socket.descriptor, read: !client.closeWhenFlushed, write: client.queuedBytes > 0))
+                interests.append(.init(descriptor: client.socket.descriptor, read: true, write: client.queuedBytes > 0))
             }
             let ready = poller.wait(interests, timeoutMilliseconds: timeoutMilliseconds())
             let now = clock.now
             deliverReplies(now: now)
             if ready.first?.readable == true { acceptPending(listener: listener, now: now) }
             for (client, readiness) in zip(order, ready.dropFirst()) where clients[client.id] != nil {
-                if readiness.readable, !client.closeWhenFlushed {
+                if readiness.readable {
                     if !read(client, buffer: &buffer, now: now) { disconnect(client, reason: "closed the connection"); continue }
                 } else if readiness.broken {
                     disconnect(client, reason: "closed the connection")
@@ -119,7 +119,8 @@ public final class ControlServer: @unchecked Sendable {
             sendDueSnapshots(now: now)
             for client in Array(clients.values) {
                 if client.queuedBytes > 0, !client.flush(now: now) { disconnect(client, reason: "closed the connection"); continue }
-                if client.closeWhenFlushed, client.queuedBytes == 0 { disconnect(client, reason: "refused"); continue }
+                client.halfCloseIfRefused()
+                if let deadline = client.refusedUntil, now >= deadline { disconnect(client, reason: "refused"); continue }
                 if client.queuedBytes > 0, now - client.lastProgress > .seconds(options.stuckSeconds) {
                     counts.withLock { $0.disconnectedStuck += 1 }
                     logger.warning("disconnecting a client that stopped reading", metadata: [
@@ -136,6 +137,7 @@ public final class ControlServer: @unchecked Sendable {
         var next: ContinuousClock.Instant?
         for client in clients.values {
             if let due = client.subscription?.next { next = min(next ?? due, due) }
+            if let deadline = client.refusedUntil { next = min(next ?? deadline, deadline) }
             if client.queuedBytes > 0 {
                 let deadline = client.lastProgress + .seconds(options.stuckSeconds)
                 next = min(next ?? deadline, deadline)
@@ -155,43 +157,37 @@ public final class ControlServer: @unchecked Sendable {
                 logger.warning("refused a connection: \(error)")
                 continue
             }
-            if case .refused(let reason) = policy.verdict(for: peer, groups: PeerPolicy.supplementaryGroups) {
-                counts.withLock { $0.refused += 1 }
-                logger.warning("refused a connection", metadata: ["reason": "\(reason)"])
-                refuse(socket, message: "permission denied: only the service's user, root\(options.allowedGroup == nil ? "" : " and its group") may connect")
-                continue
-            }
-            guard clients.count < options.maximumClients else {
-                counts.withLock { $0.refused += 1 }
-                logger.warning("refused a connection: too many clients", metadata: ["client": "pid \(peer.pid) uid \(peer.uid)"])
-                refuse(socket, message: "too many clients (at most \(options.maximumClients))")
-                continue
-            }
             socket.setNonBlocking()
             let client = ClientConnection(id: nextClientID, socket: socket, peer: peer, now: now)
             nextClientID += 1
-            clients[client.id] = client
-            counts.withLock {
-                $0.accepted += 1
-                $0.clients = clients.count
+            if case .refused(let reason) = policy.verdict(for: peer, groups: PeerPolicy.supplementaryGroups) {
+                counts.withLock { $0.refused += 1 }
+                logger.warning("refused a connection", metadata: ["reason": "\(reason)"])
+                refuse(client, "permission denied: only the service's user, root\(options.allowedGroup == nil ? "" : " and its group") may connect",
+                       now: now)
+            } else if clients.count >= options.maximumClients {
+                counts.withLock { $0.refused += 1 }
+                logger.warning("refused a connection: too many clients", metadata: ["client": "\(client.label)"])
+                refuse(client, "too many clients (at most \(options.maximumClients))", now: now)
+            } else {
+                counts.withLock { $0.accepted += 1 }
+                logger.debug("client connected", metadata: ["client": "\(client.label)"])
             }
-            logger.debug("client connected", metadata: ["client": "\(client.label)"])
+            clients[client.id] = client
+            counts.withLock { $0.clients = clients.values.count { $0.refusedUntil == nil } }
         }
     }
 
-    /// One error line, best effort, then the connection is closed.
-    private func refuse(_ socket: UnixSocket, message: String) {
-        if let line = try? ServerMessage.error(id: nil, message: message).jsonLine() {
-            socket.setNonBlocking()
-            Array((line + "\n").utf8).withUnsafeBytes { _ = socket.write($0) }
-        }
-        socket.close()
+    /// One error line, then the connection is wound down (see `ClientConnection.refusedUntil`).
+    private func refuse(_ client: ClientConnection, _ message: String, now: ContinuousClock.Instant) {
+        guard let line = try? ServerMessage.error(id: nil, message: message).jsonLine() else { return }
+        client.refuse(Array((line + "\n").utf8), now: now)
     }
 
     private func disconnect(_ client: ClientConnection, reason: String?) {
         client.socket.close()
         clients[client.id] = nil
-        counts.withLock { $0.clients = clients.count }
+        counts.withLock { $0.clients = clients.values.count { $0.refusedUntil == nil } }
         // A dashboard's going is news in the log; a script's one-shot connection is not.
         if let reason {
             logger.log(level: client.subscription == nil ? .debug : .info, "client disconnected",
@@ -206,7 +202,8 @@ public final class ControlServer: @unchecked Sendable {
             let result = buffer.withUnsafeMutableBytes { client.socket.read(into: $0) }
             switch result {
             case .bytes(let count):
-                for item in client.framer.feed(buffer[..<count]) { handle(item, from: client, now: now) }
+                guard client.refusedUntil == nil else { continue }  // a refused client's lines are not read
+                for item in client.framer.feed(buffer[..<count]) where client.refusedUntil == nil { handle(item, from: client, now: now) }
             case .wouldBlock: return true
             case .closed, .failed: return false
             }
@@ -231,10 +228,9 @@ public final class ControlServer: @unchecked Sendable {
         if case .hello(let version, let name) = message {
             client.name = name
             guard version == ControlProtocol.version else {
-                client.closeWhenFlushed = true
                 logger.info("client speaks another protocol version", metadata: ["client": "\(client.label)", "version": "\(version)"])
-                return reply(.error(id: nil, message: "protocol version \(version) is not spoken here (this server speaks \(ControlProtocol.version))"),
-                             to: client, now: now)
+                counts.withLock { $0.errorReplies += 1 }
+                return refuse(client, "protocol version \(version) is not spoken here (this server speaks \(ControlProtocol.version))", now: now)
             }
             client.greeted = true
             return reply(.hello(version: ControlProtocol.version, server: options.serverName, family: target.family), to: client, now: now)

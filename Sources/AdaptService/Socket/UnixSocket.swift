@@ -146,6 +146,11 @@ final class UnixSocket: @unchecked Sendable {
         }
     }
 
+    /// Sends EOF to the peer; reading goes on.
+    func shutdownWriting() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     /// The connected peer's process, user and group.
     func peer() throws(SocketError) -> Peer {
         // struct ucred { pid_t pid; uid_t uid; gid_t gid; }: three 32-bit fields on Linux (glibc hides the type
