@@ -93,6 +93,8 @@ let package = Package(
                 "AdaptInference",
                 "AdaptEngine",
                 "AdaptTUI",
+                "AdaptService",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -9,12 +9,27 @@ struct AdaptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-bench",
         abstract: "adapt-top's benchmarks: derived variants against their parents, the context sampler, policy decisions, dashboard frames.",
-        subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self, DashboardOverheadBench.self])
+        subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self, DashboardOverheadBench.self,
+                      ServiceClientsBench.self])
 }
 
 /// CPU seconds the calling thread has used (0 where the clock is missing): what the benchmarks time with.
 func threadCPUSeconds() -> Double {
     LatencyStatistics.seconds(LatencyBenchmark.threadCPUTime() ?? .zero)
+}
+
+/// CPU seconds used so far by this process's thread named `name` (its first 15 characters, as the kernel keeps
+/// them), from /proc's schedstat; nil if there is none.
+func threadCPUSeconds(named name: String) -> Double? {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    for task in tasks {
+        guard let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+              comm.trimmingCharacters(in: .newlines) == String(name.prefix(15)),
+              let schedstat = try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8),
+              let nanoseconds = schedstat.split(separator: " ").first.flatMap({ Double($0) }) else { continue }
+        return nanoseconds / 1e9
+    }
+    return nil
 }
 
 /// Derived variants against their fp32 parents, timed interleaved: each round times the parent, then the variant,

@@ -37,24 +37,9 @@ struct DashboardOverheadBench: ParsableCommand {
 
     func run() throws {
         guard isatty(STDOUT_FILENO) != 0 else { throw ValidationError("run it in a terminal: the dashboard needs one") }
-        var options = ProfiledFamily.Options()
-        options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
-        if let directory = ProfileCache.defaultDirectory() {
-            options.caching = VariantProfiler.Caching(cache: ProfileCache(directory: directory), machine: .current(threads: 1), warn: { _ in })
-        }
-        print("profiling \(family) (from the profile cache when warm)…")
-        let loaded = try ProfiledFamily(manifestPath: family, options: options)
-        let sampler = ContextSampler()
-        let engine = loaded.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler))
-        try engine.start()
+        let pinned = try PinnedEngine.start(family: family)
+        let (engine, pick) = (pinned.engine, pinned.variant)
         defer { engine.stop() }
-        guard let pick = engine.snapshot(after: -1, timeout: 10)?.active.id ?? engine.statistics?.active else {
-            throw ValidationError("the engine did not start")
-        }
-        try engine.send(.pin(variant: pick))
-        print("pinned \(pick); waiting for the other variants' preparation to finish…")
-        loaded.pool.waitUntilSettled()
-        Thread.sleep(forTimeInterval: 1)
 
         var lines = ["\(pick) pinned, \(rounds) rounds of \(seconds) s each way, refresh \(refresh) s",
                      "| round | headless frames/s | dashboard frames/s | ratio | dashboard CPU/refresh |",
@@ -62,14 +47,14 @@ struct DashboardOverheadBench: ParsableCommand {
         var ratios: [Double] = []
         var cpuPerRefresh: [Double] = []
         for round in 1...rounds {
-            let headless = measure(engine) {
+            let headless = pinned.measure {
                 let end = Date().addingTimeInterval(seconds)
                 while Date() < end {
                     _ = engine.snapshot
                     Thread.sleep(forTimeInterval: min(refresh, max(0, end.timeIntervalSinceNow)))
                 }
             }
-            let drawn = measure(engine) {
+            let drawn = pinned.measure {
                 var appOptions = DashboardApp.Options()
                 appOptions.refreshSeconds = refresh
                 appOptions.themes = ThemeCatalog(contentsOf: "themes")
@@ -88,18 +73,5 @@ struct DashboardOverheadBench: ParsableCommand {
         let text = lines.joined(separator: "\n")
         print(text)
         if let output { try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8) }
-    }
-
-    /// Frames per second the engine ran while `body` ran, and the CPU time `body`'s thread used.
-    private func measure(_ engine: AdaptiveEngine, _ body: () -> Void) -> (framesPerSecond: Double, cpuSeconds: Double) {
-        let (frames0, seconds0, cpu0) = (engine.statistics?.frames ?? 0, engine.seconds, threadCPUSeconds())
-        body()
-        let (frames1, seconds1, cpu1) = (engine.statistics?.frames ?? 0, engine.seconds, threadCPUSeconds())
-        return (Double(frames1 - frames0) / max(1e-9, seconds1 - seconds0), cpu1 - cpu0)
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
     }
 }

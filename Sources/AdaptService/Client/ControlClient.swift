@@ -100,6 +100,18 @@ public final class ControlClient: @unchecked Sendable {
         }
     }
 
+    /// Reads what has come and returns how many lines it completed, without parsing them: a client that only
+    /// relays or counts (the subscriber benchmark, measuring the server's cost rather than JSON parsing).
+    public func nextRawLines() throws(ControlClientError) -> Int {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        switch buffer.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+        case .bytes(let count): return framer.feed(buffer[..<count]).count
+        case .wouldBlock: throw ControlClientError("\(path): no answer from the service in time")
+        case .closed: throw ControlClientError("\(path): the service closed the connection")
+        case .failed(let code): throw ControlClientError("\(path): " + SocketError("cannot read", errno: code).message)
+        }
+    }
+
     /// Ends the connection; a thread blocked in `next` returns with an error.
     public func close() {
         socket.close()
