@@ -65,10 +65,10 @@ struct ServiceClientsBench: ParsableCommand {
         var ratios: [Double] = []
         for round in 1...rounds {
             let idle = pinned.measure { Thread.sleep(forTimeInterval: seconds) }
-            let serverCPU0 = threadCPUSeconds(named: "adapt-top control") ?? .nan
+            let serverCPU0 = threadCPUSeconds(named: ControlServer.threadName) ?? .nan
             let stretch = ClientStretch()
             let loaded = pinned.measure { runClients(path: path, stretch: stretch) }
-            let serverCPU = (threadCPUSeconds(named: "adapt-top control") ?? .nan) - serverCPU0
+            let serverCPU = (threadCPUSeconds(named: ControlServer.threadName) ?? .nan) - serverCPU0
             let ratio = loaded.framesPerSecond / idle.framesPerSecond
             ratios.append(ratio)
             let perClient = Double(stretch.received.load(ordering: .relaxed)) / Double(clients) / seconds
@@ -77,6 +77,12 @@ struct ServiceClientsBench: ParsableCommand {
             print(lines.last ?? "")
         }
         let statistics = server.statistics
+        // What one snapshot line costs the server (encoded once per engine snapshot, whatever the clients).
+        let snapshot = pinned.engine.snapshot
+        let encodeStart = threadCPUSeconds()
+        var bytes = 0
+        for _ in 0..<100 { bytes = (try ServerMessage.snapshot(snapshot).jsonLine()).utf8.count }
+        lines.append(String(format: "one snapshot line: %.2f ms CPU to encode, %d bytes", (threadCPUSeconds() - encodeStart) * 10, bytes))
         lines.append("median ratio " + String(format: "%.3f", median(ratios)) + " (throughput cost "
                      + String(format: "%.1f", (1 - median(ratios)) * 100) + " %); snapshots sent \(statistics.snapshotsSent), "
                      + "dropped \(statistics.snapshotsDropped), clients disconnected as stuck \(statistics.disconnectedStuck)")

@@ -71,9 +71,11 @@ public final class ControlServer: @unchecked Sendable {
         (self.listener, poller) = (listener, try Poller())
         let thread = Thread { [self] in
             defer { finished.signal() }
+            // The kernel's name too (Foundation's stays in-process), so top -H and /proc show the thread.
+            ThreadName.set(Self.threadName)
             loop()
         }
-        thread.name = "adapt-top control"
+        thread.name = Self.threadName
         thread.start()
     }
 
@@ -86,6 +88,9 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     public var statistics: Statistics { counts.withLock { $0 } }
+
+    /// The loop thread's name, as /proc shows it (at most 15 characters).
+    public static let threadName = "adapt-top ctl"
 
     // MARK: - The loop thread
 
@@ -302,6 +307,7 @@ public final class ControlServer: @unchecked Sendable {
     private func sendDueSnapshots(now: ContinuousClock.Instant) {
         var sent = 0
         var dropped = 0
+        var line: [UInt8]?  // fetched once for all the clients due now
         for client in clients.values {
             guard var subscription = client.subscription, subscription.next <= now else { continue }
             subscription.next += subscription.interval
@@ -315,7 +321,8 @@ public final class ControlServer: @unchecked Sendable {
                 dropped += 1
                 continue
             }
-            guard let line = currentSnapshotLine() else { continue }
+            if line == nil { line = currentSnapshotLine() }
+            guard let line else { continue }
             client.enqueue(line, now: now)
             sent += 1
         }
