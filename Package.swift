@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The metrics endpoint's registry and text exposition; no server of its own (ours is a small hand-written one).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
@@ -63,10 +65,11 @@ let package = Package(
             dependencies: ["AdaptEngine", "CNCurses"],
             swiftSettings: swiftSettings
         ),
-        // The engine as a service: the control socket's protocol (newline-delimited JSON), later its server and client.
+        // The engine as a service: the control socket's protocol (newline-delimited JSON), later its server and client;
+        // the Prometheus metrics endpoint.
         .target(
             name: "AdaptService",
-            dependencies: ["AdaptEngine"],
+            dependencies: ["AdaptEngine", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
