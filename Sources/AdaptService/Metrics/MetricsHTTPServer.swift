@@ -49,10 +49,15 @@ public final class MetricsHTTPServer: Sendable {
     /// Listens and starts the serving thread; an error (address in use, not an address) names the address.
     /// Starting a started or stopped server does nothing.
     public func start() throws(SocketError) {
-        guard state.withLock({ $0.listener == nil && !$0.stopping }) else { return }
-        let listener = try TCPListener.listen(address: address, port: requestedPort)
-        let finished = DispatchSemaphore(value: 0)
-        state.withLock { ($0.listener, $0.finished) = (listener, finished) }
+        // Listening under the lock: two racing starts cannot both listen.
+        let started = try state.withLock { state throws(SocketError) -> (TCPListener, DispatchSemaphore)? in
+            guard state.listener == nil, !state.stopping else { return nil }
+            let listener = try TCPListener.listen(address: address, port: requestedPort)
+            let finished = DispatchSemaphore(value: 0)
+            (state.listener, state.finished) = (listener, finished)
+            return (listener, finished)
+        }
+        guard let (listener, finished) = started else { return }
         let thread = Thread { [self] in
             defer { finished.signal() }
             serve(listener)
