@@ -24,6 +24,8 @@ let package = Package(
         // The service's log (serve) and its start/stop on signals.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The metrics endpoint's registry and text exposition; no server of its own (ours is a small hand-written one).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C shim over Debian's libxnnpack-dev and libpthreadpool-dev; imported by AdaptInference/Backend/XNNPACK only.
@@ -66,10 +68,11 @@ let package = Package(
             dependencies: ["AdaptEngine", "CNCurses"],
             swiftSettings: swiftSettings
         ),
-        // The engine as a service: the control socket (protocol, server, client).
+        // The engine as a service: the control socket (protocol, server, client) and the Prometheus metrics endpoint.
         .target(
             name: "AdaptService",
-            dependencies: ["AdaptEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AdaptEngine", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

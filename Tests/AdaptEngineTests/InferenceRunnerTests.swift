@@ -1,5 +1,6 @@
 import AdaptInference
 import Foundation
+import Synchronization
 import Testing
 @testable import AdaptEngine
 
@@ -36,6 +37,32 @@ import Testing
         let latency = try #require(statistics.latencySinceStart)
         #expect(latency.iterations == 3000 && latency.p50 > .zero)
         #expect(try #require(statistics.recentLatency).iterations == 2000)
+    }
+
+    /// The frame observer hears every frame once, in order, under the variant that ran it — a probe's frames under
+    /// the probed variant — with the latency the runner recorded.
+    @Test func theFrameObserverHearsEveryFrame() throws {
+        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let backend = try XNNPACKBackend()
+        func prepared(_ id: String) throws -> PreparedVariant {
+            let spec = try #require(manifest.variants.first { $0.id == id })
+            return PreparedVariant(id: id, model: try InferenceSession(contentsOf: spec.file, backend: backend).model)
+        }
+        let (mlp, cnn) = (try prepared("mlp"), try prepared("cnn-w25"))
+        let heard = Mutex<[(variant: String, nanoseconds: UInt64)]>([])
+        let runner = InferenceRunner(
+            source: DatasetFrameSource(images: images, normalization: manifest.input.normalization), initial: mlp,
+            recordFrames: true, frameObserver: { variant, nanoseconds in heard.withLock { $0.append((variant, nanoseconds)) } })
+        runner.probe(cnn, frames: 20, maxSeconds: 60)
+        runner.start(maxFrames: 300)
+        runner.wait()
+        let frames = heard.withLock { $0 }
+        let records = runner.frameRecords
+        #expect(frames.count == 300 && records.count == 300)
+        #expect(frames.map(\.variant) == records.map(\.variant))
+        #expect(frames.prefix(20).allSatisfy { $0.variant == "cnn-w25" } && frames.dropFirst(20).allSatisfy { $0.variant == "mlp" })
+        #expect(zip(frames, records).allSatisfy { abs(Double($0.nanoseconds) / 1e9 - $1.latency) < 1e-9 })
     }
 
     @Test func confidenceAndEntropyOfTheSoftmax() {

@@ -33,6 +33,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
         public var recordFrames = false
         /// Frames per second of the stream (nil: as fast as inference goes).
         public var framesPerSecond: Double?
+        /// Told every frame's variant and latency on the inference thread (see `InferenceRunner.FrameObserver`).
+        public var frameObserver: InferenceRunner.FrameObserver?
 
         public init() {}
     }
@@ -142,7 +144,8 @@ public final class AdaptiveEngine: @unchecked Sendable {
         pool.startPreparing(order: order)
         let source = LiveFrameSource(
             dataset: dataset, framesPerSecond: configuration.framesPerSecond, injections: injections, drops: drops)
-        let runner = InferenceRunner(source: source, initial: prepared, recordFrames: configuration.recordFrames)
+        let runner = InferenceRunner(source: source, initial: prepared, recordFrames: configuration.recordFrames,
+                                     frameObserver: configuration.frameObserver)
         self.runner = runner
         loop = Loop(active: firstID, lastSwitch: 0, observations: LatencyObservations(lifetime: configuration.observationLifetime))
         sampler?.start()

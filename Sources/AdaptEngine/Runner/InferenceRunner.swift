@@ -86,13 +86,24 @@ public final class InferenceRunner: @unchecked Sendable {
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let shared: Mutex<Shared>
+    private let frameObserver: FrameObserver?
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
 
-    /// - Parameter recordFrames: keep every frame's sequence number and variant (for tests; grows without bound).
+    /// Told each frame's variant and latency in nanoseconds, on the inference thread (e.g. a metrics histogram).
+    /// Every frame is reported, probe frames too under the id of the variant that ran them: their answers are served
+    /// and scored like any other frame's, so leaving them out would make the latencies disagree with the frame count
+    /// (and with the snapshot's latency percentiles, which include them). Called outside the runner's lock, but
+    /// between two frames: it must be cheap and never block.
+    public typealias FrameObserver = @Sendable (_ variant: String, _ nanoseconds: UInt64) -> Void
+
+    /// - Parameters:
+    ///   - recordFrames: keep every frame's sequence number and variant (for tests; grows without bound).
+    ///   - frameObserver: told about every frame as it ends.
     public init(source: any FrameSource, initial: PreparedVariant, accuracyWindow: Int = 1000, latencyWindow: Int = 2000,
-                recordFrames: Bool = false) {
+                recordFrames: Bool = false, frameObserver: FrameObserver? = nil) {
+        self.frameObserver = frameObserver
         self.source = source
         variant = initial
         self.accuracyWindow = accuracyWindow
@@ -252,6 +263,7 @@ public final class InferenceRunner: @unchecked Sendable {
                             correct: frame.label.map { $0 == top })))
                     }
                 }
+                frameObserver?(id, nanoseconds)
             } catch {
                 shared.withLock { $0.statistics.stoppedBecause = "\(error)" }
                 return
