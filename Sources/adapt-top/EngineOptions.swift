@@ -54,10 +54,13 @@ struct EngineOptions: ParsableArguments {
         return try ProfiledFamily(manifestPath: source.family, options: options, progress: progress)
     }
 
-    /// The engine on the family, started, with the `--inject` injections running (stopped again if one fails).
-    func startEngine(on family: ProfiledFamily, sampler: ContextSampler) throws -> AdaptiveEngine {
+    /// The engine on the family, started, with the `--inject` injections running (stopped again if one fails);
+    /// `frameObserver` hears every frame (the service's latency histogram).
+    func startEngine(on family: ProfiledFamily, sampler: ContextSampler,
+                     frameObserver: InferenceRunner.FrameObserver? = nil) throws -> AdaptiveEngine {
         var configuration = AdaptiveEngine.Configuration()
         configuration.framesPerSecond = fps
+        configuration.frameObserver = frameObserver
         let engine = family.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler), configuration: configuration)
         try engine.start()
         do {

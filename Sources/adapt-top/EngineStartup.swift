@@ -25,7 +25,7 @@ final class EngineStartup: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Reads the manifest at once (a wrong one is an error before any screen opens), then starts the rest.
-    init(options: EngineOptions) throws {
+    init(options: EngineOptions, frameObserver: InferenceRunner.FrameObserver? = nil) throws {
         let manifest = try FamilyManifest.load(contentsOf: options.source.family, dataDirectory: options.source.data)
         (family, controls) = (manifest.family, OperatorControls(budgets: manifest.budgets))
         sampler.start()
@@ -37,7 +37,7 @@ final class EngineStartup: Sendable {
                               + "\(Int(step.fraction * 100)) % done")
                 }
                 setStatus("preparing the first variant")
-                let engine = try options.startEngine(on: loaded, sampler: sampler)
+                let engine = try options.startEngine(on: loaded, sampler: sampler, frameObserver: frameObserver)
                 let keep = phase.withLock { phase -> Bool in
                     guard case .loading = phase else { return false }
                     phase = .running(engine)

@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the engine as a service: a control socket for --attach and ctl, logs on stderr.",
         discussion: """
             The engine starts at once (profiling in the background, as the dashboard does) and the control socket \
-            listens from the start, so clients see the start's progress. The socket is created mode 0600 and each \
+            listens from the start, so clients see the start's progress. --metrics-port serves Prometheus's text \
+            format at /metrics, on 127.0.0.1 unless --metrics-address says otherwise. The socket is created mode 0600 and each \
             connection's peer is checked by the kernel's credentials: only this user, root and the --allow-group \
             group get in; others are refused and logged. SIGTERM or SIGINT shut down gracefully: clients are \
             disconnected, the frame being inferred finishes, the socket file is removed. Logs go to stderr (the \
@@ -30,6 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also let members of this group use the control socket (a name or a gid); they need access to the socket file too.",
                                valueName: "group"))
     var allowGroup: String?
+
+    @Option(help: ArgumentHelp("Serve Prometheus metrics on this TCP port (GET /metrics; 0 picks a free port, logged).", valueName: "port"))
+    var metricsPort: UInt16?
+
+    @Option(help: ArgumentHelp("The metrics endpoint's address: a numeric IPv4 or IPv6 address (0.0.0.0 or :: for every interface).",
+                               valueName: "address"))
+    var metricsAddress = "127.0.0.1"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -52,24 +60,37 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "adapt-top")
         let path = socket ?? ControlSocketPath.defaultPath(environment: ProcessInfo.processInfo.environment)
-        // A wrong manifest or socket path fails here, before a minute of profiling.
-        let startup = try reportingModelErrors { try EngineStartup(options: engine) }
+        // A wrong manifest, socket path or metrics port fails here, before a minute of profiling.
+        let metrics = metricsPort.map { _ in EngineMetrics() }
+        let startup = try reportingModelErrors { try EngineStartup(options: engine, frameObserver: metrics?.frameObserver) }
         var options = ControlServer.Options()
         options.allowedGroup = allowGroup.flatMap(Self.groupID)
         let server = ControlServer(path: path, target: startup, options: options, logger: logger)
+        let endpoint = metrics.flatMap { metrics in
+            metricsPort.map { port in
+                MetricsHTTPServer(address: metricsAddress, port: port) {
+                    metrics.update(from: startup.snapshot)
+                    return metrics.exposition()
+                }
+            }
+        }
         do {
             try ControlSocketPath.prepareFolder(of: path)
             try server.start()
+            try endpoint?.start()
         } catch {
+            server.stop()
             startup.stop()
             printError("\(error)")
             throw ExitCode(1)
         }
         logger.info("serving", metadata: ["family": "\(startup.family)", "socket": "\(path)", "pid": "\(getpid())"])
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        if let endpoint, let address = endpoint.endpoint { logger.info("metrics at http://\(address)/metrics") }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: EngineService(startup: startup, logger: logger), serviceName: "engine"),
             .init(service: ControlSocketService(server: server), serviceName: "control socket"),
         ]
+        if let endpoint { services.append(.init(service: MetricsService(server: endpoint), serviceName: "metrics")) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -120,6 +141,16 @@ struct EngineService: Service {
         let frames = startup.snapshot.inference.count
         startup.stop()
         logger.info("engine stopped", metadata: ["frames": "\(frames)"])
+    }
+}
+
+/// The metrics endpoint in the service group: already listening when the group starts; closed on shutdown.
+struct MetricsService: Service {
+    let server: MetricsHTTPServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        server.stop()
     }
 }
 

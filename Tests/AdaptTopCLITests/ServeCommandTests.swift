@@ -10,11 +10,12 @@ import Testing
 
     /// The acceptance path: serve runs with a 0600 socket; --attach --batch --json shows live snapshots; ctl pins
     /// (the next snapshot shows it) and reports refusals with exit 1; malformed and huge lines get errors while
-    /// inference goes on; a SIGKILLed client disturbs nothing; SIGTERM ends it cleanly and removes the socket.
+    /// inference goes on; a SIGKILLed client disturbs nothing; Prometheus can scrape it; SIGTERM ends it cleanly
+    /// and removes the socket.
     @Test func serveAttachCtlAndShutDown() throws {
         let environment = freshCache()
         defer { try? FileManager.default.removeItem(atPath: environment["XDG_CACHE_HOME"]!) }
-        let service = try ServiceProcess(arguments: EngineCommandTests.quickProfile, environment: environment)
+        let service = try ServiceProcess(arguments: ["--metrics-port", "0"] + EngineCommandTests.quickProfile, environment: environment)
         defer { _ = service.terminate() }
         #expect(try service.waitUntilRunning(), "\(service.log)")
         let mode = try #require(FileManager.default.attributesOfItem(atPath: service.socket)[.posixPermissions] as? Int)
@@ -67,6 +68,19 @@ import Testing
         let afterKill = try #require(try service.frames())
         Thread.sleep(forTimeInterval: 0.3)
         #expect(try service.frames() ?? 0 > afterKill, "inference continues after a client was killed")
+
+        // Scraped as Prometheus does: its content type, the frame counter, the latency histogram, the pinned variant gone.
+        let port = try #require(service.metricsPort, "\(service.log)")
+        let scrape = try #require(ServiceProcess.httpGet(port: port, path: "/metrics"))
+        #expect(scrape.hasPrefix("HTTP/1.1 200 OK\r\n") && scrape.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"),
+                "\(scrape.prefix(300))")
+        let samples = scrape.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let total = samples.first { $0.hasPrefix("adapt_inferences_total ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        #expect(total ?? 0 > 0, "\(samples.prefix(20))")
+        #expect(scrape.contains("# TYPE adapt_inference_latency_seconds histogram")
+                && samples.contains { $0.hasPrefix("adapt_inference_latency_seconds_bucket{") && $0.contains(#"le="+Inf""#) })
+        #expect(samples.contains { $0.hasPrefix("adapt_active_variant_info{") && $0.contains(#"pinned="false""#) }, "unpinned by the raw client")
+        #expect(ServiceProcess.httpGet(port: port, path: "/nope")?.hasPrefix("HTTP/1.1 404") == true)
 
         #expect(service.terminate() == 0, "\(service.log)")
         #expect(!FileManager.default.fileExists(atPath: service.socket), "the socket file is removed")

@@ -52,6 +52,37 @@ final class ServiceProcess {
         return false
     }
 
+    /// The metrics endpoint's port, as the service logged it ("metrics at http://127.0.0.1:PORT/metrics").
+    var metricsPort: UInt16? {
+        guard let range = log.range(of: #"metrics at http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) else { return nil }
+        return UInt16(log[range].split(separator: ":").last?.dropLast() ?? "")
+    }
+
+    /// A plain HTTP/1.1 GET on 127.0.0.1, as a scraper sends it; the whole response (head and body).
+    static func httpGet(port: UInt16, path: String) -> String? {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            response += buffer[..<count]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
     /// SIGTERM, then waits (at most `timeout` seconds) for the exit status.
     func terminate(timeout: Double = 20) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
