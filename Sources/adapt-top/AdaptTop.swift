@@ -4,8 +4,11 @@ import AdaptInference
 import AdaptTUI
 import ArgumentParser
 
+// A synchronous root on purpose: every command runs on the main thread, which the dashboard's curses loop and its
+// signal handling rely on (an async root runs `run()` on a pool thread and parks the main thread in dispatch_main,
+// where Ctrl-Z went astray). `serve` bridges to its async service group itself.
 @main
-struct AdaptTop: AsyncParsableCommand {
+struct AdaptTop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt-top",
         abstract: "A top for adaptive on-device deep learning.",

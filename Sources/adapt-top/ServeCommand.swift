@@ -4,11 +4,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `adapt-top serve`: the engine as a long-lived service, reached through its control socket by `--attach`,
 /// `ctl` and scripts.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the engine as a service: a control socket for --attach and ctl, logs on stderr.",
@@ -51,7 +52,22 @@ struct ServeCommand: AsyncParsableCommand {
         if let allowGroup, Self.groupID(allowGroup) == nil { throw ValidationError("--allow-group: no group '\(allowGroup)'") }
     }
 
-    func run() async throws {
+    func run() throws {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, any Error>>(.success(()))
+        Task { [self] in
+            do {
+                try await serve()
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { $0 }.get()
+    }
+
+    private func serve() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
