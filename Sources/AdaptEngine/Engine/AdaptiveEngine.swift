@@ -358,6 +358,9 @@ public final class AdaptiveEngine: @unchecked Sendable {
     }
 
     private func decide(runner: InferenceRunner, now: Double, loop: inout Loop) {
+        // One switch in flight at a time: a second one before the runner took the first (a slow frame, a thread the
+        // scheduler kept waiting) would replace it, and the log would list a switch that never ran.
+        guard !runner.hasPendingSwitch else { return }
         var controls = shared.withLock { $0.controls }
         let states = pool.states
         let observed = loop.observations.fresh(at: now)

@@ -126,6 +126,9 @@ public final class InferenceRunner: @unchecked Sendable {
         shared.withLock { $0.pending = variant }
     }
 
+    /// A switch asked for and not yet taken (it is taken before the next frame).
+    public var hasPendingSwitch: Bool { shared.withLock { $0.pending != nil } }
+
     /// Copies the windows under the lock and computes their percentiles outside it, so a reader never holds up the
     /// inference thread for long (the since-start percentiles are a quick walk of the histogram, taken in place:
     /// copying it would make the inference thread copy it back on its next record).

@@ -231,7 +231,10 @@ public final class ControlServer: @unchecked Sendable {
             return reply(.error(id: nil, message: error.message), to: client, now: now)
         }
         if case .hello(let version, let name) = message {
-            client.name = name
+            // What a client calls itself goes into the log: no control characters (no forged lines), 64 at most.
+            client.name = name.map { name in
+                String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.generalCategory != .control }).prefix(64))
+            }
             guard version == ControlProtocol.version else {
                 logger.info("client speaks another protocol version", metadata: ["client": "\(client.label)", "version": "\(version)"])
                 counts.withLock { $0.errorReplies += 1 }
