@@ -14,8 +14,8 @@ struct ServiceClientsBench: ParsableCommand {
         abstract: "Inference throughput with N control-socket subscribers vs none, in one run (a benchmark).",
         discussion: """
             Loads and profiles --family (profile cache as adapt-top uses it), starts the engine and a control server \
-            on a socket of its own, pins the variant picked first, then runs --rounds rounds of: --seconds without \
-            clients, --seconds with --clients clients each subscribed at --rate snapshots a second (threads of this \
+            on a socket of its own, pins the variant picked first, then runs --rounds rounds of (in alternating order) \
+            --seconds without clients and --seconds with --clients clients each subscribed at --rate snapshots a second (threads of this \
             process: they read and count the lines, or with --decode parse every snapshot as a dashboard does). \
             Prints per stretch frames per second, snapshots each client got per second and the server thread's CPU, \
             and the median ratio with ÷ without.
@@ -64,11 +64,14 @@ struct ServiceClientsBench: ParsableCommand {
                      "|---|---:|---:|---:|---:|---:|"]
         var ratios: [Double] = []
         for round in 1...rounds {
-            let idle = pinned.measure { Thread.sleep(forTimeInterval: seconds) }
+            // Which stretch goes first alternates, so a trend over the run (warming, a neighbour) favours neither.
+            var idle = (framesPerSecond: 0.0, cpuSeconds: 0.0)
+            if round % 2 == 1 { idle = pinned.measure { Thread.sleep(forTimeInterval: seconds) } }
             let serverCPU0 = threadCPUSeconds(named: ControlServer.threadName) ?? .nan
             let stretch = ClientStretch()
             let loaded = pinned.measure { runClients(path: path, stretch: stretch) }
             let serverCPU = (threadCPUSeconds(named: ControlServer.threadName) ?? .nan) - serverCPU0
+            if round % 2 == 0 { idle = pinned.measure { Thread.sleep(forTimeInterval: seconds) } }
             let ratio = loaded.framesPerSecond / idle.framesPerSecond
             ratios.append(ratio)
             let perClient = Double(stretch.received.load(ordering: .relaxed)) / Double(clients) / seconds
@@ -82,7 +85,12 @@ struct ServiceClientsBench: ParsableCommand {
         let encodeStart = threadCPUSeconds()
         var bytes = 0
         for _ in 0..<100 { bytes = (try ServerMessage.snapshot(snapshot).jsonLine()).utf8.count }
-        lines.append(String(format: "one snapshot line: %.2f ms CPU to encode, %d bytes", (threadCPUSeconds() - encodeStart) * 10, bytes))
+        let encodeMilliseconds = (threadCPUSeconds() - encodeStart) * 10
+        let line = try ServerMessage.snapshot(snapshot).jsonLine()
+        let decodeStart = threadCPUSeconds()
+        for _ in 0..<100 { _ = try ServerMessage(jsonLine: line) }
+        lines.append(String(format: "one snapshot line: %d bytes, %.2f ms CPU to encode (the server, once per engine snapshot), "
+                            + "%.2f ms to decode (each client that parses it)", bytes, encodeMilliseconds, (threadCPUSeconds() - decodeStart) * 10))
         lines.append("median ratio " + String(format: "%.3f", median(ratios)) + " (throughput cost "
                      + String(format: "%.1f", (1 - median(ratios)) * 100) + " %); snapshots sent \(statistics.snapshotsSent), "
                      + "dropped \(statistics.snapshotsDropped), clients disconnected as stuck \(statistics.disconnectedStuck)")
