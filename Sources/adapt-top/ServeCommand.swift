@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
                                valueName: "path"), completion: .file())
     var socket: String?
 
-    @Option(help: ArgumentHelp("Also let members of this group use the control socket (a name or a gid); they need access to the socket file too.",
+    @Option(help: ArgumentHelp("Also let members of this group use the control socket (a name or a gid): the socket file becomes the group's, mode 0660 (its folder must let them through).",
                                valueName: "group"))
     var allowGroup: String?
 

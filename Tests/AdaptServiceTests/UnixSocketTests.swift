@@ -24,6 +24,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// With a group named, the file is the group's and 0660 (members need write access to connect).
+    @Test func aNamedGroupGetsTheFile() throws {
+        let path = temporaryPath()
+        let server = try UnixSocket.listen(at: path, group: getgid())
+        defer { server.close() }
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o660)
+        #expect((attributes[.groupOwnerAccountID] as? Int).map(UInt32.init) == getgid())
+    }
+
     /// A second service on a live path is refused; a stale file (its service gone without removing it) is replaced.
     @Test func aLivePathIsRefusedAStaleOneReplaced() throws {
         let path = temporaryPath()

@@ -90,7 +90,8 @@ import Testing
     }
 
     /// The kernel's peer credentials decide: another user is refused even where the socket file was opened to
-    /// everyone by mistake, and let in when the operator named its group. Needs root (to be another user).
+    /// everyone by mistake, and let in when the operator named its group (the socket file is then the group's,
+    /// 0660). Needs root (to be another user).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func anotherUserIsRefusedUnlessItsGroupIsAllowed() throws {
         let environment = freshCache()
@@ -127,7 +128,9 @@ import Testing
             Thread.sleep(forTimeInterval: 0.05)
             waited += 1
         }
-        chmod(grouped.socket, 0o666)
+        let attributes = try FileManager.default.attributesOfItem(atPath: grouped.socket)
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o660 && (attributes[.groupOwnerAccountID] as? Int) == 65534,
+                "the socket is the group's, 0660: \(attributes)")
         let member = try asNobody(grouped.socket)
         #expect(member.status == 0 && member.standardOutput.contains("adapt-top - "), "\(member)")
     }

@@ -14,7 +14,8 @@ public final class ControlServer: @unchecked Sendable {
     // @unchecked: `clients`, `snapshotCache` and `nextClientID` belong to the loop thread; `listener` and `poller`
     // are set before it starts; what other threads touch is in Mutexes and Atomics.
     public struct Options: Sendable {
-        /// Members of this group may connect too (besides the service's owner and root).
+        /// Members of this group may connect too (besides the service's owner and root); the socket file is then
+        /// the group's, mode 0660.
         public var allowedGroup: UInt32?
         public var maximumClients = 64
         /// Unsent bytes a client may have waiting before its snapshots are dropped.
@@ -66,7 +67,7 @@ public final class ControlServer: @unchecked Sendable {
 
     /// Listens at `path` (mode 0600) and starts serving on a thread of its own.
     public func start() throws(SocketError) {
-        let listener = try UnixSocket.listen(at: path)
+        let listener = try UnixSocket.listen(at: path, group: options.allowedGroup)
         listener.setNonBlocking()
         (self.listener, poller) = (listener, try Poller())
         let thread = Thread { [self] in

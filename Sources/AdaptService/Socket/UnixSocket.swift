@@ -22,9 +22,10 @@ final class UnixSocket: @unchecked Sendable {
         var gid: UInt32
     }
 
-    /// Listens at `path` (at most 108 bytes, the kernel's limit), created with mode 0600 whatever the umask.
+    /// Listens at `path` (at most 108 bytes, the kernel's limit), created with mode 0600 whatever the umask — or,
+    /// given a `group`, handed to that group with mode 0660 (connecting needs write access to the file).
     /// A stale socket file (no one listening) is replaced; a live one is refused so two services never share a path.
-    static func listen(at path: String, backlog: Int32 = 16) throws(SocketError) -> UnixSocket {
+    static func listen(at path: String, group: UInt32? = nil, backlog: Int32 = 16) throws(SocketError) -> UnixSocket {
         var address = try address(of: path)
         if FileManager.default.fileExists(atPath: path) {
             if (try? connect(to: path)) != nil { throw SocketError("\(path): another service is listening there") }
@@ -42,6 +43,13 @@ final class UnixSocket: @unchecked Sendable {
         guard bound == 0 else {
             Glibc.close(descriptor)
             throw SocketError("\(path): cannot bind", errno: bindError)
+        }
+        // Opened to the group only once it is the group's: at no moment can anyone else connect.
+        if let group, chown(path, UInt32.max, group) != 0 || chmod(path, 0o660) != 0 {
+            let error = errno
+            Glibc.close(descriptor)
+            unlink(path)
+            throw SocketError("\(path): cannot hand the socket to group \(group)", errno: error)
         }
         guard Glibc.listen(descriptor, backlog) == 0 else {
             let error = errno
