@@ -2,6 +2,12 @@
 /// control socket sends. Field names follow DESIGN.md's JSON contract (`EngineSnapshot+JSON` writes them in
 /// snake case, units in the key); a value the device cannot give is nil, written `null`.
 public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncodable {
+    /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+    enum CodingKeys: String, CodingKey {
+        case sequence, timestamp, uptimeSeconds = "uptime_seconds", host, family, state, active, policy, context,
+             inference, variants, events
+    }
+
     public var sequence: Int
     /// Unix time of the snapshot, in seconds.
     public var timestamp: Double
@@ -27,6 +33,11 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
     }
 
     public struct Active: Sendable, Equatable, Codable, NullPreservingEncodable {
+        /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+        enum CodingKeys: String, CodingKey {
+            case id, transform, pinned, secondsSinceSwitch = "seconds_since_switch"
+        }
+
         /// Nil before the first variant runs.
         public var id: String?
         public var transform: String?
@@ -36,6 +47,12 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
     }
 
     public struct Policy: Sendable, Equatable, Codable, NullPreservingEncodable {
+        /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+        enum CodingKeys: String, CodingKey {
+            case mode, latencyBudgetMs = "latency_budget_ms", memoryBudgetMb = "memory_budget_mb",
+                 accuracyFloor = "accuracy_floor", paused, pinned, contention, reason
+        }
+
         public var mode: String
         public var latencyBudgetMs: Double
         public var memoryBudgetMb: Double
@@ -50,6 +67,20 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
     }
 
     public struct Context: Sendable, Equatable, Codable, NullPreservingEncodable {
+        /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+        enum CodingKeys: String, CodingKey {
+            case cpuUtil = "cpu_util", coreUtil = "core_util", loadAverageOne = "load_average_one",
+                 memTotalMb = "mem_total_mb", memAvailableMb = "mem_available_mb", swapUsedMb = "swap_used_mb",
+                 cpuPressureAvg10 = "cpu_pressure_avg10", memoryPressureAvg10 = "memory_pressure_avg10",
+                 ioPressureAvg10 = "io_pressure_avg10", cpuStallShare = "cpu_stall_share",
+                 processCpuCores = "process_cpu_cores", processRssMb = "process_rss_mb",
+                 cgroupCpuLimitCores = "cgroup_cpu_limit_cores", cgroupMemoryLimitMb = "cgroup_memory_limit_mb",
+                 temperatureC = "temperature_c", temperatureZone = "temperature_zone",
+                 batteryPercent = "battery_percent", batteryInjected = "battery_injected",
+                 networkRxBytesPerS = "network_rx_bytes_per_s", networkTxBytesPerS = "network_tx_bytes_per_s",
+                 injected
+        }
+
         /// Busy fraction of all cores, 0…1.
         public var cpuUtil: Double?
         /// Busy fraction of each core, in core order.
@@ -101,6 +132,13 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
     }
 
     public struct Inference: Sendable, Equatable, Codable, NullPreservingEncodable {
+        /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+        enum CodingKeys: String, CodingKey {
+            case count, throughputIps = "throughput_ips", latencyMs = "latency_ms",
+                 latencyMsSinceStart = "latency_ms_since_start", accuracy, confidence, entropy, drops, switches,
+                 stoppedBecause = "stopped_because"
+        }
+
         /// Frames inferred since the start.
         public var count: Int
         /// Frames per second over the last snapshot interval.
@@ -120,6 +158,14 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
     }
 
     public struct Variant: Sendable, Equatable, Codable, NullPreservingEncodable {
+        /// The JSON contract's snake-case names, decoded without a key strategy (several times faster).
+        enum CodingKeys: String, CodingKey {
+            case id, parent, transform, accuracy, latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95",
+                 memoryMb = "memory_mb", onFront = "on_front", state,
+                 predictedLatencyMsP95 = "predicted_latency_ms_p95", observedLatencyMsP95 = "observed_latency_ms_p95",
+                 detail
+        }
+
         public enum State: String, Sendable, Codable {
             case active, pinned, ready
             /// Being derived and compiled; the policy does not consider it yet.
