@@ -2,13 +2,14 @@ import AdaptEngine
 import ArgumentParser
 import Foundation
 
-/// The engine as the overhead benchmarks run it: the family from the profile cache, started, the variant it picks
-/// first pinned (so every stretch runs the same model), and the other variants' preparation finished.
+/// The engine as the overhead benchmarks run it: the family from the profile cache, started, one variant pinned (so
+/// every stretch runs the same model: `variant`, else the engine's first pick), and the other variants' preparation
+/// finished.
 struct PinnedEngine {
     let engine: AdaptiveEngine
     let variant: String
 
-    static func start(family: String) throws -> PinnedEngine {
+    static func start(family: String, variant: String? = nil) throws -> PinnedEngine {
         var options = ProfiledFamily.Options()
         options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
         if let directory = ProfileCache.defaultDirectory() {
@@ -19,14 +20,23 @@ struct PinnedEngine {
         let sampler = ContextSampler()
         let engine = loaded.makeEngine(sampler: sampler, injections: DemoInjections(sampler: sampler))
         try engine.start()
-        guard let pick = engine.snapshot(after: -1, timeout: 10)?.active.id ?? engine.statistics?.active else {
+        guard let pick = variant ?? engine.snapshot(after: -1, timeout: 10)?.active.id ?? engine.statistics?.active else {
             engine.stop()
             throw ValidationError("the engine did not start")
         }
-        try engine.send(.pin(variant: pick))
+        do {
+            try engine.send(.pin(variant: pick))
+        } catch {
+            engine.stop()
+            throw error
+        }
         print("pinned \(pick); waiting for the other variants' preparation to finish…")
         loaded.pool.waitUntilSettled()
         Thread.sleep(forTimeInterval: 1)
+        guard engine.snapshot.active.id == pick else {
+            engine.stop()
+            throw ValidationError("the engine did not move to \(pick)")
+        }
         return PinnedEngine(engine: engine, variant: pick)
     }
 

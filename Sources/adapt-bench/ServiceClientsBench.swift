@@ -24,6 +24,9 @@ struct ServiceClientsBench: ParsableCommand {
     @Option(help: "The family manifest (YAML).")
     var family = "Examples/fashion-mnist/family.yaml"
 
+    @Option(help: "The variant to pin (default: the engine's first pick).")
+    var variant: String?
+
     @Option(help: "Subscribed clients in the loaded stretches.")
     var clients = 20
 
@@ -49,7 +52,7 @@ struct ServiceClientsBench: ParsableCommand {
     }
 
     func run() throws {
-        let pinned = try PinnedEngine.start(family: family)
+        let pinned = try PinnedEngine.start(family: family, variant: variant)
         defer { pinned.engine.stop() }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(getpid()).sock").path
         var logger = Logger(label: "adapt-bench")
