@@ -3,18 +3,16 @@ internal import Foundation
 /// A listening TCP socket on one numeric IPv4 or IPv6 address; with `TCPConnection`, the one place of AdaptService
 /// that calls the TCP socket API. Descriptors are close-on-exec.
 final class TCPListener: @unchecked Sendable {
-    // @unchecked: `descriptor` is closed once, under `lock`; `accept` runs on one thread.
-    private(set) var descriptor: Int32
+    // @unchecked: the descriptor is released once, by `handle`; `accept` runs on one thread.
+    private let handle: SocketDescriptor
+    var descriptor: Int32 { handle.value }
     /// The address and port the kernel bound (the port chosen when 0 was asked for).
     let address: String
     let port: UInt16
-    private let lock = NSLock()
 
     private init(descriptor: Int32, address: String, port: UInt16) {
-        (self.descriptor, self.address, self.port) = (descriptor, address, port)
+        (handle, self.address, self.port) = (SocketDescriptor(descriptor), address, port)
     }
-
-    deinit { close() }
 
     /// Listens on `address` (numeric: "127.0.0.1", "::1", "0.0.0.0" for every interface) and `port` (0: one the
     /// kernel picks). SO_REUSEADDR, so a restarted service is not refused while old connections sit in TIME_WAIT.
@@ -71,32 +69,24 @@ final class TCPListener: @unchecked Sendable {
     /// Wakes a thread blocked in `accept` (which then returns nil) without releasing the descriptor, so that thread
     /// cannot end up accepting on a number the system has since given to another file.
     func shutdown() {
-        lock.withLock {
-            if descriptor >= 0 { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
-        }
+        handle.shutdown()
     }
 
     /// Closes the socket; idempotent. Call `shutdown` and wait for the accepting thread first.
     func close() {
-        lock.withLock {
-            guard descriptor >= 0 else { return }
-            Glibc.close(descriptor)
-            descriptor = -1
-        }
+        handle.close()
     }
 }
 
 /// An accepted TCP connection: reads with a deadline, writes that never raise SIGPIPE.
 final class TCPConnection: @unchecked Sendable {
-    // @unchecked: used by one thread, except `shutdown`, which only wakes it; `descriptor` is closed under `lock`.
-    private(set) var descriptor: Int32
-    private let lock = NSLock()
+    // @unchecked: used by one thread, except `shutdown`, which only wakes it; `handle` releases the descriptor once.
+    private let handle: SocketDescriptor
+    var descriptor: Int32 { handle.value }
 
     init(descriptor: Int32) {
-        self.descriptor = descriptor
+        handle = SocketDescriptor(descriptor)
     }
-
-    deinit { close() }
 
     enum Received: Equatable {
         /// This many bytes were appended.
@@ -158,17 +148,11 @@ final class TCPConnection: @unchecked Sendable {
 
     /// Wakes a thread blocked reading or writing this connection; `close` still releases it.
     func shutdown() {
-        lock.withLock {
-            if descriptor >= 0 { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
-        }
+        handle.shutdown()
     }
 
     func close() {
-        lock.withLock {
-            guard descriptor >= 0 else { return }
-            Glibc.close(descriptor)
-            descriptor = -1
-        }
+        handle.close()
     }
 
     private func setTimeout(_ option: Int32, until deadline: ContinuousClock.Instant) -> Bool {

@@ -3,14 +3,14 @@ internal import Foundation
 /// A Unix domain stream socket, listening or connected; the one place of AdaptService that calls the socket API.
 /// Descriptors are close-on-exec; a listening socket's file is created mode 0600 and removed when it is closed.
 final class UnixSocket: @unchecked Sendable {
-    // @unchecked: `descriptor` is closed once, under `lock`; reads and writes use it from one thread each.
-    private(set) var descriptor: Int32
+    // @unchecked: the descriptor is released once, by `handle`; reads and writes use it from one thread each.
+    private let handle: SocketDescriptor
+    var descriptor: Int32 { handle.value }
     /// The file of a listening socket (removed on close); nil for a connection.
     let path: String?
-    private let lock = NSLock()
 
     private init(descriptor: Int32, path: String?) {
-        (self.descriptor, self.path) = (descriptor, path)
+        (handle, self.path) = (SocketDescriptor(descriptor), path)
     }
 
     deinit { close() }
@@ -175,13 +175,7 @@ final class UnixSocket: @unchecked Sendable {
     /// Closes the socket (and removes a listening socket's file); idempotent. A thread blocked in `accept` or a
     /// read on it returns.
     func close() {
-        lock.withLock {
-            guard descriptor >= 0 else { return }
-            shutdown(descriptor, Int32(SHUT_RDWR))
-            Glibc.close(descriptor)
-            descriptor = -1
-            if let path { unlink(path) }
-        }
+        if handle.close(), let path { unlink(path) }
     }
 
     private static func address(of path: String) throws(SocketError) -> sockaddr_un {
