@@ -127,6 +127,13 @@ public final class ControlServer: @unchecked Sendable {
                 if client.queuedBytes > 0, !client.flush(now: now) { disconnect(client, reason: "closed the connection"); continue }
                 client.halfCloseIfRefused()
                 if let deadline = client.refusedUntil, now >= deadline { disconnect(client, reason: "refused"); continue }
+                if client.queuedBytes > 4 * options.maximumQueuedBytes {
+                    // Replies pile up too (a client sending lines faster than it reads the answers).
+                    logger.warning("disconnecting a client that reads far slower than it sends", metadata: [
+                        "client": "\(client.label)", "queued_bytes": "\(client.queuedBytes)"])
+                    disconnect(client, reason: nil)
+                    continue
+                }
                 if client.queuedBytes > 0, now - client.lastProgress > .seconds(options.stuckSeconds) {
                     counts.withLock { $0.disconnectedStuck += 1 }
                     logger.warning("disconnecting a client that stopped reading", metadata: [
