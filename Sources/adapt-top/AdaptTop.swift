@@ -15,7 +15,8 @@ struct AdaptTop: ParsableCommand {
         discussion: """
             Runs a family of ONNX model variants on this device (XNNPACK) and adapts which one runs to the device's \
             context and the operator's budgets. `adapt-top` opens the dashboard on it, `adapt-top --batch` prints \
-            its snapshots like `top -b`. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
+            its snapshots like `top -b`. `adapt-top serve` runs the engine as a service; `adapt-top --attach SOCKET` \
+            shows it and `adapt-top ctl` steers it from scripts. `adapt-top profile` measures the variants, `adapt-top eval` replays a \
             context trace against the engine and baselines, `adapt-top model` inspects, runs and benchmarks one \
             model, `adapt-top config` writes and shows the dashboard's config file.
             """,
