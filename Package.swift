@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "CXNNPack",
                 "CKernels",
+                "CDNNL",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 // Latency percentiles in constant memory, as the engine's rolling windows will need too.
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -49,6 +50,9 @@ let package = Package(
             exclude: ["ONNX/onnx.proto"],
             swiftSettings: swiftSettings
         ),
+        // C shim over oneDNN (libdnnl-dev), opened at run time so builds without it still work (the backend is then
+        // unavailable); imported by AdaptInference/Backend/OneDNN only.
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dl")]),
         // C shim over zlib (zlib1g-dev), for the gzip-compressed data sets; imported by AdaptEngine/Data/Gzip.swift only.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(

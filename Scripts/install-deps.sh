@@ -3,7 +3,7 @@
 # the packages and the command to install them, and fails.
 set -euo pipefail
 
-packages=(libxnnpack-dev libpthreadpool-dev libncurses-dev zlib1g-dev dataset-fashion-mnist tmux)
+packages=(libxnnpack-dev libpthreadpool-dev libdnnl-dev libncurses-dev zlib1g-dev dataset-fashion-mnist tmux)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
