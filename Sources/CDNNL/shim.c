@@ -25,11 +25,16 @@ static struct {
     CDNNL_FUNCTIONS(CDNNL_DECLARE)
 } api;
 
+// OpenMP's (Debian builds oneDNN on it): the thread count is per calling thread, so it is set before each run.
+static void (*set_omp_threads)(int);
+
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char load_message[256];
 
 static void load(void) {
+    // One thread unless an op asks for more: OpenMP's default is every core, spinning, for the whole process.
+    setenv("OMP_NUM_THREADS", "1", 0);
     void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         snprintf(load_message, sizeof load_message, "cannot open libdnnl.so.2 (install libdnnl-dev): %s", dlerror());
@@ -41,6 +46,7 @@ static void load(void) {
         return;                                                                                                       \
     }
     CDNNL_FUNCTIONS(CDNNL_LOOK_UP)
+    set_omp_threads = (void (*)(int))dlsym(library, "omp_set_num_threads");
     const dnnl_version_t *version = api.dnnl_version();
     const char *runtime = version->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP"
                         : version->cpu_runtime == DNNL_RUNTIME_SEQ ? "sequential"
@@ -63,12 +69,14 @@ int cdnnl_load(char *message, size_t capacity) {
 struct cdnnl_context {
     dnnl_engine_t engine;
     dnnl_stream_t stream;
+    int threads;
 };
 
-cdnnl_context *cdnnl_context_create(char *message, size_t capacity) {
+cdnnl_context *cdnnl_context_create(int threads, char *message, size_t capacity) {
     if (!cdnnl_load(message, capacity)) return NULL;
     cdnnl_context *context = calloc(1, sizeof *context);
     if (!context) return NULL;
+    context->threads = threads < 1 ? 1 : threads;
     dnnl_status_t status = api.dnnl_engine_create(&context->engine, dnnl_cpu, 0);
     if (status != dnnl_success) {
         say(message, capacity, "cannot create a CPU engine", status);
@@ -242,6 +250,7 @@ cdnnl_op *cdnnl_convolution_create(cdnnl_context *context, const long *g, const 
 
 int cdnnl_op_execute(cdnnl_op *op, char *message, size_t capacity) {
     cdnnl_context *context = op->context;
+    if (set_omp_threads) set_omp_threads(context->threads);
     if (op->source_reorder && !run_reorder(context, op->source_reorder, op->user_source, op->source)) {
         if (message && capacity) snprintf(message, capacity, "oneDNN: the input reorder failed");
         return 0;
@@ -274,7 +283,11 @@ int cdnnl_load(char *message, size_t capacity) {
     if (message && capacity) snprintf(message, capacity, "adapt-top was built without oneDNN (libdnnl-dev was not installed)");
     return 0;
 }
-cdnnl_context *cdnnl_context_create(char *message, size_t capacity) { cdnnl_load(message, capacity); return NULL; }
+cdnnl_context *cdnnl_context_create(int threads, char *message, size_t capacity) {
+    (void)threads;
+    cdnnl_load(message, capacity);
+    return NULL;
+}
 void cdnnl_context_destroy(cdnnl_context *context) { (void)context; }
 cdnnl_op *cdnnl_convolution_create(cdnnl_context *context, const long *geometry, const float *weights, const float *bias,
                                    int activation, float minimum, float maximum, float *source, float *destination,

@@ -10,7 +10,7 @@ struct AdaptBench: ParsableCommand {
         commandName: "adapt-bench",
         abstract: "adapt-top's benchmarks: derived variants against their parents, the context sampler, policy decisions, dashboard frames.",
         subcommands: [DerivedBench.self, ContextBench.self, PolicyBench.self, DashboardBench.self, DashboardOverheadBench.self,
-                      ServiceClientsBench.self])
+                      ServiceClientsBench.self, OneDNNConvolutionBench.self])
 }
 
 /// CPU seconds the calling thread has used (0 where the clock is missing): what the benchmarks time with.

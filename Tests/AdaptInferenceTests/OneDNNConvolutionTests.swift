@@ -21,8 +21,8 @@ import Testing
                   padTop: 0, padLeft: 1, padBottom: 2, padRight: 0, groups: 2), .none, true),
     ]
 
-    @Test(arguments: 0..<cases.count)
-    func matchesTheReference(_ index: Int) throws {
+    @Test(arguments: 0..<cases.count, [1, 2])
+    func matchesTheReference(_ index: Int, threads: Int) throws {
         let (geometry, activation, hasBias) = Self.cases[index]
         var generator = SeededGenerator(seed: UInt64(index + 1))
         let input = (0..<geometry.batch * geometry.channels * geometry.height * geometry.width).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -35,14 +35,14 @@ import Testing
         defer { source.deallocate(); destination.deallocate() }
         source.initialize(from: input, count: input.count)
         destination.initialize(repeating: .nan, count: outputCount)
-        let convolution = try OneDNNConvolution(context: try OneDNNContext(), geometry: geometry, weights: weights, bias: bias,
+        let convolution = try OneDNNConvolution(context: try OneDNNContext(threads: threads), geometry: geometry, weights: weights, bias: bias,
                                                 activation: activation, source: source, destination: destination)
         try convolution.run()
         let expected = Self.reference(geometry, input: input, weights: weights, bias: bias, activation: activation)
         let actual = Array(UnsafeBufferPointer(start: destination, count: outputCount))
         let scale = max(1, expected.map(abs).max() ?? 0)
         let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 1e-4 * scale, "max |diff| \(worst) on \(geometry) (\(convolution.implementation))")
+        #expect(worst <= 1e-4 * scale, "max |diff| \(worst) on \(geometry), \(threads) thread(s) (\(convolution.implementation))")
         #expect(!convolution.implementation.isEmpty)
     }
 

@@ -13,8 +13,9 @@ typedef struct cdnnl_op cdnnl_op;
 /// else 0 with the reason in `message`.
 int cdnnl_load(char *message, size_t capacity);
 
-/// A CPU engine and a stream on it; NULL (reason in `message`) if oneDNN is not loaded or refuses.
-cdnnl_context *cdnnl_context_create(char *message, size_t capacity);
+/// A CPU engine and a stream on it, whose ops run on `threads` threads (1: the caller's alone); NULL (reason in
+/// `message`) if oneDNN is not loaded or refuses. Loading sets OMP_NUM_THREADS=1 unless it is set already.
+cdnnl_context *cdnnl_context_create(int threads, char *message, size_t capacity);
 void cdnnl_context_destroy(cdnnl_context *context);
 
 enum { CDNNL_ACTIVATION_NONE = 0, CDNNL_ACTIVATION_RELU = 1, CDNNL_ACTIVATION_CLIP = 2 };
