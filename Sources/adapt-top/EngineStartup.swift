@@ -10,7 +10,8 @@ import Synchronization
 final class EngineStartup: Sendable {
     private enum Phase {
         case loading(status: String)
-        case running(AdaptiveEngine)
+        /// With the seconds the start took: uptime counts from the program's start, not the engine's.
+        case running(AdaptiveEngine, startSeconds: Double)
         case failed(any Error)
         case cancelled
     }
@@ -38,9 +39,10 @@ final class EngineStartup: Sendable {
                 }
                 setStatus("preparing the first variant")
                 let engine = try options.startEngine(on: loaded, sampler: sampler, frameObserver: frameObserver)
+                let startSeconds = LatencyStatistics.seconds(started.duration(to: .now))
                 let keep = phase.withLock { phase -> Bool in
                     guard case .loading = phase else { return false }
-                    phase = .running(engine)
+                    phase = .running(engine, startSeconds: startSeconds)
                     return true
                 }
                 if !keep { engine.stop() }
@@ -56,15 +58,19 @@ final class EngineStartup: Sendable {
 
     /// The engine's latest snapshot, or one of the start in progress.
     var snapshot: EngineSnapshot {
-        let current = phase.withLock { phase -> (engine: AdaptiveEngine?, status: String) in
+        let current = phase.withLock { phase -> (engine: AdaptiveEngine?, startSeconds: Double, status: String) in
             switch phase {
-            case .loading(let status): (nil, status)
-            case .running(let engine): (engine, "")
-            case .failed(let error): (nil, "failed: \(error)")
-            case .cancelled: (nil, "stopping")
+            case .loading(let status): (nil, 0, status)
+            case .running(let engine, let startSeconds): (engine, startSeconds, "")
+            case .failed(let error): (nil, 0, "failed: \(error)")
+            case .cancelled: (nil, 0, "stopping")
             }
         }
-        if let engine = current.engine { return engine.snapshot }
+        if let engine = current.engine {
+            var snapshot = engine.snapshot
+            snapshot.uptimeSeconds += current.startSeconds
+            return snapshot
+        }
         return .starting(family: family, controls: controls, context: sampler.latest.map(EngineSnapshot.Context.init) ?? .unavailable,
                          uptimeSeconds: LatencyStatistics.seconds(started.duration(to: .now)), sequence: sequence.add(1, ordering: .relaxed).newValue,
                          status: current.status)
@@ -81,7 +87,7 @@ final class EngineStartup: Sendable {
     /// Sends a command to the engine; refused (with a message saying why) until it runs.
     func send(_ command: EngineCommand) throws {
         let engine = phase.withLock { phase -> AdaptiveEngine? in
-            if case .running(let engine) = phase { return engine }
+            if case .running(let engine, _) = phase { return engine }
             return nil
         }
         guard let engine else { throw NotRunning() }
@@ -93,7 +99,7 @@ final class EngineStartup: Sendable {
     func stop() {
         let engine = phase.withLock { phase -> AdaptiveEngine? in
             defer { if case .loading = phase { phase = .cancelled } }
-            if case .running(let engine) = phase { return engine }
+            if case .running(let engine, _) = phase { return engine }
             return nil
         }
         cancellation.cancel()

@@ -32,6 +32,15 @@ import Testing
         #expect(lines[1].hasPrefix("max-accuracy  p95 ≤ 300µs  mem ≤ 8.00M  acc ≥ 90.0%  ▶ cnn-w100-int8  ×1.07  cnn-w100-int8 stays"))
     }
 
+    /// Attached to a service that went away: the badge says so first, and the state is not claimed as running.
+    @Test func headerOfALostServiceSaysSo() {
+        var buffer = ScreenBuffer(width: 120, height: 2)
+        HeaderPanel().draw(SampleSnapshot.make(pinned: "cnn-w100-int8"), link: "disconnected — retrying", in: buffer.bounds, on: &buffer)
+        let first = buffer.lines[0]
+        #expect(first.hasPrefix("adapt-top  vm  up 1:23  family fashion-mnist  engine unreachable"), "\(first)")
+        #expect(first.contains(" disconnected — retrying   PINNED cnn-w100-int8 "), "\(first)")
+    }
+
     @Test func variantsTableKeepsTheSelectionInViewAndMarksTheActiveRow() {
         var buffer = ScreenBuffer(width: 70, height: 8)
         let snapshot = SampleSnapshot.make(variants: 20)

@@ -28,6 +28,7 @@ import Testing
         #expect(service.terminate() == 0)
         let lost = try dashboard.waitForPane(timeout: 15) { $0.contains("disconnected — retrying") }
         #expect(lost.contains("disconnected — retrying") && lost.contains("variants 7"), "\(lost)")
+        #expect(lost.contains("engine unreachable") && !lost.contains("engine running"), "the header does not claim a live engine:\n\(lost)")
         // Keys are refused with the reason rather than lost silently.
         try dashboard.keys("p")
         let refused = try dashboard.waitForPane(timeout: 10) { $0.contains("not connected to the service") }

@@ -17,8 +17,9 @@ public struct HeaderPanel {
         var x = buffer.put("adapt-top", x: rect.x, y: rect.y, style: CellStyle(.title, bold: true), clip: rect)
         x = buffer.put("  \(snapshot.host)  up \(Units.duration(snapshot.uptimeSeconds))  family \(snapshot.family)  engine ",
                        x: x, y: rect.y, clip: rect)
-        let stateRole: ColorRole = snapshot.state == .running ? .good : snapshot.state == .starting ? .warn : .critical
-        x = buffer.put(snapshot.state.rawValue, x: x, y: rect.y, style: CellStyle(stateRole, bold: true), clip: rect)
+        // Attached and cut off, the last state is old news: say the engine cannot be seen rather than "running".
+        let stateRole: ColorRole = link != nil ? .critical : snapshot.state == .running ? .good : snapshot.state == .starting ? .warn : .critical
+        x = buffer.put(link != nil ? "unreachable" : snapshot.state.rawValue, x: x, y: rect.y, style: CellStyle(stateRole, bold: true), clip: rect)
         // Badges at the right edge, where htop puts its tags.
         var badges: [(String, ColorRole)] = []
         if let link { badges.append((link, .critical)) }
