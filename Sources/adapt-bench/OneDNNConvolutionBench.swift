@@ -84,15 +84,6 @@ struct OneDNNConvolutionBench: ParsableCommand {
     }
 
     static func p50Microseconds(iterations: Int, _ body: () throws -> Void) throws -> Double {
-        for _ in 0..<50 { try body() }
-        let clock = ContinuousClock()
-        var times: [Double] = []
-        times.reserveCapacity(iterations)
-        for _ in 0..<iterations {
-            let start = clock.now
-            try body()
-            times.append(LatencyStatistics.seconds(start.duration(to: clock.now)) * 1e6)
-        }
-        return median(times)
+        LatencyStatistics.seconds(try LatencyBenchmark.measure(warmup: 50, iterations: iterations, body).p50) * 1e6
     }
 }

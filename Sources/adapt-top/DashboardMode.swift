@@ -30,22 +30,22 @@ struct DashboardMode {
         appOptions.themes = ThemeCatalog(contentsOf: themesFolder)
         appOptions.logLatencyAxis = logLatencyAxis
         appOptions.warnings = warnings
-        guard case .embedded(let options) = source else {
-            guard case .attached(let path) = source else { return }
+        switch source {
+        case .attached(let path):
             let engine = try EngineSource.attach(path, intervalSeconds: refreshSeconds, clientName: "adapt-top dashboard")
             appOptions.refreshChanged = { engine.setInterval($0) }
             DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
                          shouldStop: { interrupted.raised }, link: { engine.trouble }).run()
             engine.stop()
-            return
-        }
-        let engine = try reportingModelErrors { try EngineStartup(options: options) }
-        DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
-                     shouldStop: { interrupted.raised || engine.failure != nil }).run()
-        engine.stop()
-        // A start that failed (a corrupt model, a refused --inject) ends the dashboard with its message.
-        if let failure = engine.failure {
-            try reportingModelErrors { throw failure }
+        case .embedded(let options):
+            let engine = try reportingModelErrors { try EngineStartup(options: options) }
+            DashboardApp(options: appOptions, snapshot: { engine.snapshot }, send: { try engine.send($0) },
+                         shouldStop: { interrupted.raised || engine.failure != nil }).run()
+            engine.stop()
+            // A start that failed (a corrupt model, a refused --inject) ends the dashboard with its message.
+            if let failure = engine.failure {
+                try reportingModelErrors { throw failure }
+            }
         }
     }
 }

@@ -77,17 +77,15 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "adapt-top")
         let path = socket ?? ControlSocketPath.defaultPath(environment: ProcessInfo.processInfo.environment)
         // A wrong manifest, socket path or metrics port fails here, before a minute of profiling.
-        let metrics = metricsPort.map { _ in EngineMetrics() }
-        let startup = try reportingModelErrors { try EngineStartup(options: engine, frameObserver: metrics?.frameObserver) }
+        let metrics = metricsPort.map { port in (EngineMetrics(), port) }
+        let startup = try reportingModelErrors { try EngineStartup(options: engine, frameObserver: metrics?.0.frameObserver) }
         var options = ControlServer.Options()
         options.allowedGroup = allowGroup.flatMap(Self.groupID)
         let server = ControlServer(path: path, target: startup, options: options, logger: logger)
-        let endpoint = metrics.flatMap { metrics in
-            metricsPort.map { port in
-                MetricsHTTPServer(address: metricsAddress, port: port) {
-                    metrics.update(from: startup.snapshot)
-                    return metrics.exposition()
-                }
+        let endpoint = metrics.map { metrics, port in
+            MetricsHTTPServer(address: metricsAddress, port: port) {
+                metrics.update(from: startup.snapshot)
+                return metrics.exposition()
             }
         }
         do {

@@ -5,9 +5,8 @@ import Testing
 @testable import AdaptEngine
 
 @Suite struct InferenceRunnerTests {
-    /// Switching variants while frames flow: every frame is inferred exactly once, in order, on one variant, and
-    /// the counts add up.
-    @Test func switchesLoseNoFrameAndRunNoneTwice() throws {
+    /// The demo family's test images as a frame source, and its MLP and smallest CNN prepared to switch between.
+    static func demo() throws -> (source: DatasetFrameSource, mlp: PreparedVariant, cnn: PreparedVariant) {
         let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
         let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
         let backend = try XNNPACKBackend()
@@ -15,9 +14,15 @@ import Testing
             let spec = try #require(manifest.variants.first { $0.id == id })
             return PreparedVariant(id: id, model: try InferenceSession(contentsOf: spec.file, backend: backend).model)
         }
-        let (mlp, cnn) = (try prepared("mlp"), try prepared("cnn-w25"))
+        return (DatasetFrameSource(images: images, normalization: manifest.input.normalization), try prepared("mlp"), try prepared("cnn-w25"))
+    }
+
+    /// Switching variants while frames flow: every frame is inferred exactly once, in order, on one variant, and
+    /// the counts add up.
+    @Test func switchesLoseNoFrameAndRunNoneTwice() throws {
+        let (source, mlp, cnn) = try Self.demo()
         let runner = InferenceRunner(
-            source: DatasetFrameSource(images: images, normalization: manifest.input.normalization), initial: mlp,
+            source: source, initial: mlp,
             recordFrames: true)
         runner.start(maxFrames: 3000)
         var switchesAsked = 0
@@ -42,17 +47,10 @@ import Testing
     /// The frame observer hears every frame once, in order, under the variant that ran it — a probe's frames under
     /// the probed variant — with the latency the runner recorded.
     @Test func theFrameObserverHearsEveryFrame() throws {
-        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
-        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
-        let backend = try XNNPACKBackend()
-        func prepared(_ id: String) throws -> PreparedVariant {
-            let spec = try #require(manifest.variants.first { $0.id == id })
-            return PreparedVariant(id: id, model: try InferenceSession(contentsOf: spec.file, backend: backend).model)
-        }
-        let (mlp, cnn) = (try prepared("mlp"), try prepared("cnn-w25"))
+        let (source, mlp, cnn) = try Self.demo()
         let heard = Mutex<[(variant: String, nanoseconds: UInt64)]>([])
         let runner = InferenceRunner(
-            source: DatasetFrameSource(images: images, normalization: manifest.input.normalization), initial: mlp,
+            source: source, initial: mlp,
             recordFrames: true, frameObserver: { variant, nanoseconds in heard.withLock { $0.append((variant, nanoseconds)) } })
         runner.probe(cnn, frames: 20, maxSeconds: 60)
         runner.start(maxFrames: 300)

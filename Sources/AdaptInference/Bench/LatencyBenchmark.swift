@@ -85,15 +85,20 @@ public enum LatencyBenchmark {
     /// (1 ns to 1 min, 3 significant digits: constant memory however long the run). The input buffers are left
     /// as the caller wrote them.
     public static func measure(_ model: any CompiledModel, warmup: Int, iterations: Int) throws -> LatencyStatistics {
+        try measure(warmup: warmup, iterations: iterations) { try model.run() }
+    }
+
+    /// The same for anything that runs: a single primitive, another backend's op.
+    public static func measure(warmup: Int, iterations: Int, _ body: () throws -> Void) throws -> LatencyStatistics {
         precondition(iterations > 0, "iterations must be positive")
-        for _ in 0..<warmup { try model.run() }
+        for _ in 0..<warmup { try body() }
         let clock = ContinuousClock()
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         var total = Duration.zero
         let cpuStart = processCPUTime()
         for _ in 0..<iterations {
             let start = clock.now
-            try model.run()
+            try body()
             let elapsed = start.duration(to: clock.now)
             total += elapsed
             _ = histogram.record(UInt64(clamping: LatencyStatistics.nanoseconds(elapsed)))

@@ -24,10 +24,7 @@ public final class AttachedEngine: @unchecked Sendable {
     /// Connects and takes a first snapshot: a wrong path or a refusal is an error here, before any screen opens.
     public init(path: String, intervalSeconds: Double, clientName: String) throws(ControlClientError) {
         (self.path, self.intervalSeconds, self.clientName) = (path, Self.subscription(intervalSeconds), clientName)
-        let client = try Self.connect(path: path, clientName: clientName)
-        latest = try client.status()
-        try client.subscribe(intervalSeconds: self.intervalSeconds)
-        self.client = client
+        (client, latest) = try Self.open(path: path, clientName: clientName, intervalSeconds: self.intervalSeconds)
         let thread = Thread { [self] in
             defer { finished.signal() }
             readLoop()
@@ -92,9 +89,14 @@ public final class AttachedEngine: @unchecked Sendable {
         finished.signal()
     }
 
-    private static func connect(path: String, clientName: String) throws(ControlClientError) -> ControlClient {
+    /// Connects, takes the snapshot as it is now and subscribes.
+    private static func open(path: String, clientName: String,
+                             intervalSeconds: Double) throws(ControlClientError) -> (ControlClient, EngineSnapshot) {
         // Subscribed, the client hears from the service at least every second: 5 s of silence means it is gone.
-        try ControlClient.connect(to: path, clientName: clientName, timeoutSeconds: 5)
+        let client = try ControlClient.connect(to: path, clientName: clientName, timeoutSeconds: 5)
+        let first = try client.status()
+        try client.subscribe(intervalSeconds: intervalSeconds)
+        return (client, first)
     }
 
     private func readLoop() {
@@ -137,10 +139,7 @@ public final class AttachedEngine: @unchecked Sendable {
         }
         guard !condition.withLock({ stopped }) else { return }
         do {
-            let interval = condition.withLock { intervalSeconds }
-            let client = try Self.connect(path: path, clientName: clientName)
-            let first = try client.status()
-            try client.subscribe(intervalSeconds: interval)
+            let (client, first) = try Self.open(path: path, clientName: clientName, intervalSeconds: condition.withLock { intervalSeconds })
             condition.withLock {
                 if stopped {
                     client.close()

@@ -11,6 +11,8 @@ public final class ControlClient: @unchecked Sendable {
     private let path: String
     private var framer = LineFramer(maximumLineBytes: 16 * 1024 * 1024)
     private var pending: [ServerMessage] = []
+    /// Reader-side only, like `framer` and `pending`.
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private let writeLock = NSLock()
     private var nextID = 1
 
@@ -78,34 +80,29 @@ public final class ControlClient: @unchecked Sendable {
 
     /// The next message from the server (waiting at most the connection's timeout).
     public func next() throws(ControlClientError) -> ServerMessage {
-        if !pending.isEmpty { return pending.removeFirst() }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let result = buffer.withUnsafeMutableBytes { socket.read(into: $0) }
-            switch result {
-            case .bytes(let count):
-                for item in framer.feed(buffer[..<count]) {
-                    guard case .line(let line) = item else { throw ControlClientError("\(path): the service sent a line this client cannot read") }
-                    do {
-                        pending.append(try ServerMessage(jsonLine: line))
-                    } catch {
-                        throw ControlClientError("\(path): \(error.message)")
-                    }
+        while pending.isEmpty {
+            for item in try readLines() {
+                guard case .line(let line) = item else { throw ControlClientError("\(path): the service sent a line this client cannot read") }
+                do {
+                    pending.append(try ServerMessage(jsonLine: line))
+                } catch {
+                    throw ControlClientError("\(path): \(error.message)")
                 }
-                if !pending.isEmpty { return pending.removeFirst() }
-            case .wouldBlock: throw ControlClientError("\(path): no answer from the service in time")
-            case .closed: throw ControlClientError("\(path): the service closed the connection")
-            case .failed(let code): throw ControlClientError("\(path): " + SocketError("cannot read", errno: code).message)
             }
         }
+        return pending.removeFirst()
     }
 
     /// Reads what has come and returns how many lines it completed, without parsing them: a client that only
     /// relays or counts (the subscriber benchmark, measuring the server's cost rather than JSON parsing).
     public func nextRawLines() throws(ControlClientError) -> Int {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        switch buffer.withUnsafeMutableBytes({ socket.read(into: $0) }) {
-        case .bytes(let count): return framer.feed(buffer[..<count]).count
+        try readLines().count
+    }
+
+    /// One read off the socket (waiting at most the connection's timeout), framed into the lines it completed.
+    private func readLines() throws(ControlClientError) -> [LineFramer.Item] {
+        switch readBuffer.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+        case .bytes(let count): return framer.feed(readBuffer[..<count])
         case .wouldBlock: throw ControlClientError("\(path): no answer from the service in time")
         case .closed: throw ControlClientError("\(path): the service closed the connection")
         case .failed(let code): throw ControlClientError("\(path): " + SocketError("cannot read", errno: code).message)

@@ -101,7 +101,7 @@ public final class ControlServer: @unchecked Sendable {
             for client in clients.values { client.socket.close() }
             clients.removeAll()
             listener.close()
-            counts.withLock { $0.clients = 0 }
+            publishClientCount()
         }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !stopping.load(ordering: .sequentiallyConsistent) {
@@ -187,8 +187,14 @@ public final class ControlServer: @unchecked Sendable {
                 logger.debug("client connected", metadata: ["client": "\(client.label)"])
             }
             clients[client.id] = client
-            counts.withLock { $0.clients = clients.values.count { $0.refusedUntil == nil } }
+            publishClientCount()
         }
+    }
+
+    /// The clients being served (refused ones winding down are not), for `statistics`.
+    private func publishClientCount() {
+        let served = clients.values.count { $0.refusedUntil == nil }
+        counts.withLock { $0.clients = served }
     }
 
     /// One error line, then the connection is wound down (see `ClientConnection.refusedUntil`).
@@ -200,7 +206,7 @@ public final class ControlServer: @unchecked Sendable {
     private func disconnect(_ client: ClientConnection, reason: String?) {
         client.socket.close()
         clients[client.id] = nil
-        counts.withLock { $0.clients = clients.values.count { $0.refusedUntil == nil } }
+        publishClientCount()
         // A dashboard's going is news in the log; a script's one-shot connection is not.
         if let reason {
             logger.log(level: client.subscription == nil ? .debug : .info, "client disconnected",
