@@ -1,45 +1,6 @@
-internal import CDNNL
-
-/// oneDNN on this machine: loaded at run time, so a build without it (or an ARM board) still runs, on XNNPACK.
-public enum OneDNN {
-    /// Whether oneDNN can run here, and its version ("oneDNN 2.6.3 (cpu runtime: OpenMP)") or why not.
-    public static let status: (available: Bool, description: String) = {
-        var message = [CChar](repeating: 0, count: 256)
-        let loaded = cdnnl_load(&message, message.count) != 0
-        return (loaded, cText(message))
-    }()
-}
-
-/// A oneDNN call that failed, with oneDNN's reason.
-public struct OneDNNError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-
-    init(_ buffer: [CChar]) {
-        description = cText(buffer)
-    }
-}
-
-/// A C string the shim wrote into a buffer, up to its terminating zero.
-private func cText(_ buffer: [CChar]) -> String {
-    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-/// A CPU engine and its stream: what every oneDNN primitive of one compiled model runs on, on `threads` threads.
-package final class OneDNNContext {
-    let pointer: OpaquePointer
-
-    package init(threads: Int = 1) throws(OneDNNError) {
-        var message = [CChar](repeating: 0, count: 256)
-        guard let pointer = cdnnl_context_create(Int32(threads), &message, message.count) else { throw OneDNNError(message) }
-        self.pointer = pointer
-    }
-
-    deinit { cdnnl_context_destroy(pointer) }
-}
-
-/// One float32 2-D convolution on oneDNN, with ONNX Conv's semantics and an optional fused activation: it reads
-/// and writes plain NCHW buffers the caller owns; inside, oneDNN's own blocked layouts (weights reordered once,
-/// here; activations reordered on the way in and out).
+/// One float32 2-D convolution on oneDNN, alone in a net: it reads and writes plain NCHW buffers the caller owns;
+/// inside, oneDNN's own blocked layouts (weights reordered once, activations on the way in and out). For tests and
+/// the per-layer benchmark; models build one net for all their layers (`OneDNNModel`).
 package final class OneDNNConvolution {
     package struct Geometry: Equatable {
         package var batch = 1, channels: Int, height: Int, width: Int
@@ -61,10 +22,6 @@ package final class OneDNNConvolution {
         package var outputHeight: Int { (height + padTop + padBottom - (dilationHeight * (kernelHeight - 1) + 1)) / strideHeight + 1 }
         package var outputWidth: Int { (width + padLeft + padRight - (dilationWidth * (kernelWidth - 1) + 1)) / strideWidth + 1 }
 
-        fileprivate var values: [Int] {
-            [batch, channels, height, width, outputChannels, kernelHeight, kernelWidth, strideHeight, strideWidth,
-             dilationHeight, dilationWidth, padTop, padLeft, padBottom, padRight, groups]
-        }
     }
 
     package enum Activation: Equatable {
@@ -72,42 +29,31 @@ package final class OneDNNConvolution {
         case clip(minimum: Float, maximum: Float)
     }
 
-    private let context: OneDNNContext
-    private let pointer: OpaquePointer
+    private let net: OneDNNNet
     /// The implementation oneDNN chose ("brgconv:avx512_core"), for `model inspect`.
     package let implementation: String
 
     /// - Parameters: `source` and `destination` stay the caller's and must outlive the convolution.
     package init(context: OneDNNContext, geometry: Geometry, weights: [Float], bias: [Float]?, activation: Activation,
-         source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>) throws(OneDNNError) {
-        var message = [CChar](repeating: 0, count: 256)
-        let (kind, minimum, maximum): (Int32, Float, Float) = switch activation {
-        case .none: (Int32(CDNNL_ACTIVATION_NONE), 0, 0)
-        case .relu: (Int32(CDNNL_ACTIVATION_RELU), 0, 0)
-        case .clip(let minimum, let maximum): (Int32(CDNNL_ACTIVATION_CLIP), minimum, maximum)
+                 source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>) throws(OneDNNError) {
+        let g = geometry
+        net = try OneDNNNet(context: context)
+        let input = try net.external(dims: [g.batch, g.channels, g.height, g.width], buffer: source)
+        let convolution = OneDNNNet.ConvolutionGeometry(
+            outputChannels: g.outputChannels, kernel: (g.kernelHeight, g.kernelWidth), strides: (g.strideHeight, g.strideWidth),
+            dilations: (g.dilationHeight, g.dilationWidth), padding: (g.padTop, g.padLeft, g.padBottom, g.padRight),
+            groups: g.groups)
+        let eltwise: OneDNNNet.Eltwise = switch activation {
+        case .none: .none
+        case .relu: .relu
+        case .clip(let minimum, let maximum): .clip(minimum: minimum, maximum: maximum)
         }
-        let values = geometry.values
-        let created = values.withUnsafeBufferPointer { geometryValues in
-            weights.withUnsafeBufferPointer { weightValues in
-                if let bias {
-                    return bias.withUnsafeBufferPointer { biasValues in
-                        cdnnl_convolution_create(context.pointer, geometryValues.baseAddress, weightValues.baseAddress, biasValues.baseAddress,
-                                                 kind, minimum, maximum, source, destination, &message, message.count)
-                    }
-                }
-                return cdnnl_convolution_create(context.pointer, geometryValues.baseAddress, weightValues.baseAddress, nil,
-                                                kind, minimum, maximum, source, destination, &message, message.count)
-            }
-        }
-        guard let created else { throw OneDNNError(message) }
-        (self.context, pointer) = (context, created)
-        implementation = String(cString: cdnnl_op_implementation(created))
+        let output = try net.convolution(input, convolution, weights: weights, bias: bias, activation: eltwise)
+        implementation = net.implementation(ofStep: net.stepCount - 1)
+        try net.copy(output, into: try net.external(dims: output.dims, buffer: destination))
     }
 
-    deinit { cdnnl_op_destroy(pointer) }
-
     package func run() throws(OneDNNError) {
-        var message = [CChar](repeating: 0, count: 256)
-        guard cdnnl_op_execute(pointer, &message, message.count) != 0 else { throw OneDNNError(message) }
+        try net.run(0..<net.stepCount)
     }
 }

@@ -1,0 +1,609 @@
+// A model as oneDNN primitives over values that keep the layouts oneDNN picks (see cdnnl.h).
+#if __has_include(<oneapi/dnnl/dnnl.h>)
+#include "dnnl_api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define api cdnnl_api
+#define MAX_ARGS 8
+
+typedef struct {
+    dnnl_memory_desc_t md;
+    dnnl_memory_t memory;
+} value;
+
+typedef struct {
+    dnnl_primitive_t primitive;
+    int count;
+    dnnl_exec_arg_t args[MAX_ARGS];
+    char implementation[96];
+} step;
+
+struct cdnnl_net {
+    cdnnl_context *context;
+    value *values;
+    int value_count, value_capacity;
+    step *steps;
+    int step_count, step_capacity;
+    // Every memory the net created (values, weights, aliases), destroyed with it.
+    dnnl_memory_t *memories;
+    int memory_count, memory_capacity;
+    size_t activation_bytes, constant_bytes;
+};
+
+static void fail(char *message, size_t capacity, const char *what) {
+    if (message && capacity) snprintf(message, capacity, "oneDNN: %s", what);
+}
+
+// Grows `*array` (of `size`-byte elements) to hold one more; 0 when out of memory.
+static int reserve(void **array, int *capacity, int count, size_t size) {
+    if (count < *capacity) return 1;
+    int grown = *capacity ? *capacity * 2 : 16;
+    void *resized = realloc(*array, (size_t)grown * size);
+    if (!resized) return 0;
+    *array = resized;
+    *capacity = grown;
+    return 1;
+}
+
+cdnnl_net *cdnnl_net_create(cdnnl_context *context, char *message, size_t capacity) {
+    cdnnl_net *net = calloc(1, sizeof *net);
+    if (!net) fail(message, capacity, "out of memory");
+    else net->context = context;
+    return net;
+}
+
+void cdnnl_net_destroy(cdnnl_net *net) {
+    if (!net) return;
+    for (int i = 0; i < net->step_count; i++) api.dnnl_primitive_destroy(net->steps[i].primitive);
+    for (int i = 0; i < net->memory_count; i++) api.dnnl_memory_destroy(net->memories[i]);
+    free(net->steps);
+    free(net->values);
+    free(net->memories);
+    free(net);
+}
+
+static int valid(const cdnnl_net *net, int index, char *message, size_t capacity) {
+    if (index >= 0 && index < net->value_count) return 1;
+    if (message && capacity) snprintf(message, capacity, "oneDNN: no value %d in this net", index);
+    return 0;
+}
+
+// A memory of `md` on `handle` (DNNL_MEMORY_ALLOCATE: oneDNN allocates it), owned by the net; NULL on failure.
+static dnnl_memory_t new_memory(cdnnl_net *net, const dnnl_memory_desc_t *md, void *handle, char *message, size_t capacity) {
+    if (!reserve((void **)&net->memories, &net->memory_capacity, net->memory_count, sizeof(dnnl_memory_t))) {
+        fail(message, capacity, "out of memory");
+        return NULL;
+    }
+    dnnl_memory_t memory = NULL;
+    dnnl_status_t status = api.dnnl_memory_create(&memory, md, net->context->engine, handle);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "cannot create a memory", status);
+        return NULL;
+    }
+    net->memories[net->memory_count++] = memory;
+    return memory;
+}
+
+static int add_value(cdnnl_net *net, const dnnl_memory_desc_t *md, dnnl_memory_t memory, char *message, size_t capacity) {
+    if (!reserve((void **)&net->values, &net->value_capacity, net->value_count, sizeof(value))) {
+        fail(message, capacity, "out of memory");
+        return -1;
+    }
+    net->values[net->value_count] = (value){.md = *md, .memory = memory};
+    return net->value_count++;
+}
+
+// A value oneDNN allocates, in layout `md`.
+static int allocated_value(cdnnl_net *net, const dnnl_memory_desc_t *md, char *message, size_t capacity) {
+    dnnl_memory_t memory = new_memory(net, md, DNNL_MEMORY_ALLOCATE, message, capacity);
+    if (!memory) return -1;
+    net->activation_bytes += api.dnnl_memory_desc_get_size(md);
+    return add_value(net, md, memory, message, capacity);
+}
+
+// Appends a step running `primitive` (created from `pd`, which this destroys) with `args`; its index, or -1.
+static int add_step(cdnnl_net *net, dnnl_primitive_desc_t pd, const dnnl_exec_arg_t *args, int count, char *message,
+                    size_t capacity) {
+    step made = {.count = count};
+    const char *implementation = NULL;
+    api.dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &implementation);
+    snprintf(made.implementation, sizeof made.implementation, "%s", implementation ? implementation : "unknown");
+    dnnl_status_t status = api.dnnl_primitive_create(&made.primitive, pd);
+    api.dnnl_primitive_desc_destroy(pd);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "cannot create a primitive", status);
+        return -1;
+    }
+    if (!reserve((void **)&net->steps, &net->step_capacity, net->step_count, sizeof(step))) {
+        api.dnnl_primitive_destroy(made.primitive);
+        fail(message, capacity, "out of memory");
+        return -1;
+    }
+    memcpy(made.args, args, (size_t)count * sizeof *args);
+    net->steps[net->step_count] = made;
+    return net->step_count++;
+}
+
+static void plain_md(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims) {
+    static const dnnl_format_tag_t plain[] = {dnnl_a, dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde};
+    api.dnnl_memory_desc_init_by_tag(md, rank, dims, dnnl_f32, plain[rank]);
+}
+
+static int copy_dims(int rank, const long *from, dnnl_dim_t *to, char *message, size_t capacity) {
+    if (rank < 1 || rank > 5) {
+        if (message && capacity) snprintf(message, capacity, "oneDNN: tensors of rank %d are not supported", rank);
+        return 0;
+    }
+    for (int i = 0; i < rank; i++) to[i] = from[i];
+    return 1;
+}
+
+int cdnnl_net_external(cdnnl_net *net, int rank, const long *dims, float *buffer, char *message, size_t capacity) {
+    dnnl_dims_t shape;
+    if (!copy_dims(rank, dims, shape, message, capacity)) return -1;
+    dnnl_memory_desc_t md;
+    plain_md(&md, rank, shape);
+    dnnl_memory_t memory = new_memory(net, &md, buffer, message, capacity);
+    return memory ? add_value(net, &md, memory, message, capacity) : -1;
+}
+
+// A memory holding a copy of `data` (plain, `md`), counted as constant bytes.
+static dnnl_memory_t constant_memory(cdnnl_net *net, const dnnl_memory_desc_t *md, const float *data, char *message,
+                                     size_t capacity) {
+    dnnl_memory_t memory = new_memory(net, md, DNNL_MEMORY_ALLOCATE, message, capacity);
+    void *handle = NULL;
+    if (!memory || api.dnnl_memory_get_data_handle(memory, &handle) != dnnl_success || !handle) {
+        if (memory) fail(message, capacity, "cannot reach a constant's memory");
+        return NULL;
+    }
+    size_t size = api.dnnl_memory_desc_get_size(md);
+    memcpy(handle, data, size);
+    net->constant_bytes += size;
+    return memory;
+}
+
+int cdnnl_net_constant(cdnnl_net *net, int rank, const long *dims, const float *data, char *message, size_t capacity) {
+    dnnl_dims_t shape;
+    if (!copy_dims(rank, dims, shape, message, capacity)) return -1;
+    dnnl_memory_desc_t md;
+    plain_md(&md, rank, shape);
+    dnnl_memory_t memory = constant_memory(net, &md, data, message, capacity);
+    return memory ? add_value(net, &md, memory, message, capacity) : -1;
+}
+
+static dnnl_primitive_desc_t reorder_pd(cdnnl_net *net, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to,
+                                        char *message, size_t capacity) {
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t status =
+        api.dnnl_reorder_primitive_desc_create(&pd, from, net->context->engine, to, net->context->engine, NULL);
+    if (status != dnnl_success) cdnnl_say(message, capacity, "no reorder between these layouts", status);
+    return pd;
+}
+
+int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capacity) {
+    if (!valid(net, from, message, capacity) || !valid(net, to, message, capacity)) return -1;
+    dnnl_primitive_desc_t pd = reorder_pd(net, &net->values[from].md, &net->values[to].md, message, capacity);
+    if (!pd) return -1;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, net->values[from].memory}, {DNNL_ARG_TO, net->values[to].memory}};
+    return add_step(net, pd, args, 2, message, capacity);
+}
+
+// `index` in layout `md`: itself when it already is, else a new value and a reorder step into it.
+static int in_layout(cdnnl_net *net, int index, const dnnl_memory_desc_t *md, char *message, size_t capacity) {
+    if (api.dnnl_memory_desc_equal(&net->values[index].md, md)) return index;
+    int converted = allocated_value(net, md, message, capacity);
+    if (converted < 0 || cdnnl_net_copy(net, index, converted, message, capacity) < 0) return -1;
+    return converted;
+}
+
+// Weights: reordered once, now, from the caller's plain `data` into the layout the primitive asked for.
+static dnnl_memory_t packed_weights(cdnnl_net *net, const dnnl_memory_desc_t *plain, const dnnl_memory_desc_t *wanted,
+                                    const float *data, char *message, size_t capacity) {
+    dnnl_memory_t user = NULL;
+    dnnl_status_t status = api.dnnl_memory_create(&user, plain, net->context->engine, (void *)data);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "cannot wrap the weights", status);
+        return NULL;
+    }
+    dnnl_memory_t packed = new_memory(net, wanted, DNNL_MEMORY_ALLOCATE, message, capacity);
+    dnnl_primitive_desc_t pd = packed ? reorder_pd(net, plain, wanted, message, capacity) : NULL;
+    dnnl_primitive_t reorder = NULL;
+    int ok = pd && api.dnnl_primitive_create(&reorder, pd) == dnnl_success;
+    if (pd) api.dnnl_primitive_desc_destroy(pd);
+    if (ok) {
+        dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, packed}};
+        ok = api.dnnl_primitive_execute(reorder, net->context->stream, 2, args) == dnnl_success
+            && api.dnnl_stream_wait(net->context->stream) == dnnl_success;
+        if (!ok) fail(message, capacity, "reordering the weights failed");
+    }
+    if (reorder) api.dnnl_primitive_destroy(reorder);
+    api.dnnl_memory_destroy(user);
+    if (!ok) return NULL;
+    net->constant_bytes += api.dnnl_memory_desc_get_size(wanted);
+    return packed;
+}
+
+static dnnl_memory_t bias_memory(cdnnl_net *net, dnnl_dim_t count, const float *bias, dnnl_memory_desc_t *md,
+                                 char *message, size_t capacity) {
+    dnnl_dims_t dims = {count};
+    api.dnnl_memory_desc_init_by_tag(md, 1, dims, dnnl_f32, dnnl_x);
+    return constant_memory(net, md, bias, message, capacity);
+}
+
+static int eltwise_algorithm(int kind, dnnl_alg_kind_t *algorithm) {
+    switch (kind) {
+    case CDNNL_ELTWISE_RELU: *algorithm = dnnl_eltwise_relu; return 1;
+    case CDNNL_ELTWISE_CLIP: *algorithm = dnnl_eltwise_clip_v2; return 1;
+    case CDNNL_ELTWISE_LOGISTIC: *algorithm = dnnl_eltwise_logistic; return 1;
+    case CDNNL_ELTWISE_TANH: *algorithm = dnnl_eltwise_tanh; return 1;
+    case CDNNL_ELTWISE_HARDSWISH: *algorithm = dnnl_eltwise_hardswish; return 1;
+    case CDNNL_ELTWISE_LINEAR: *algorithm = dnnl_eltwise_linear; return 1;
+    default: return 0;
+    }
+}
+
+// Post-ops: an optional binary add of `residual` (its md), then the optional activation. NULL attr when none.
+static dnnl_primitive_attr_t post_ops(const dnnl_memory_desc_t *residual, cdnnl_eltwise activation) {
+    dnnl_alg_kind_t algorithm;
+    int has_activation = eltwise_algorithm(activation.kind, &algorithm);
+    if (!residual && !has_activation) return NULL;
+    dnnl_primitive_attr_t attributes = NULL;
+    dnnl_post_ops_t ops = NULL;
+    api.dnnl_primitive_attr_create(&attributes);
+    api.dnnl_post_ops_create(&ops);
+    if (residual) api.dnnl_post_ops_append_binary(ops, dnnl_binary_add, residual);
+    if (has_activation) api.dnnl_post_ops_append_eltwise(ops, 1.0f, algorithm, activation.alpha, activation.beta);
+    api.dnnl_primitive_attr_set_post_ops(attributes, ops);
+    api.dnnl_post_ops_destroy(ops);
+    return attributes;
+}
+
+static dnnl_primitive_desc_t make_pd(cdnnl_net *net, const void *descriptor, dnnl_primitive_attr_t attributes,
+                                     const char *what, char *message, size_t capacity) {
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t status = api.dnnl_primitive_desc_create(&pd, descriptor, attributes, net->context->engine, NULL);
+    if (attributes) api.dnnl_primitive_attr_destroy(attributes);
+    if (status != dnnl_success) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "no implementation of this %s", what);
+        cdnnl_say(message, capacity, reason, status);
+        return NULL;
+    }
+    return pd;
+}
+
+int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float *weights, const float *bias,
+                          int residual, cdnnl_eltwise activation, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity) || (residual >= 0 && !valid(net, residual, message, capacity))) return -1;
+    const dnnl_memory_desc_t *input = &net->values[source].md;
+    if (input->ndims != 4) {
+        fail(message, capacity, "a convolution needs a rank-4 input");
+        return -1;
+    }
+    const dnnl_dim_t n = input->dims[0], c = input->dims[1], h = input->dims[2], w = input->dims[3];
+    const dnnl_dim_t oc = g[0], kh = g[1], kw = g[2], stride_h = g[3], stride_w = g[4], dilation_h = g[5];
+    const dnnl_dim_t dilation_w = g[6], top = g[7], left = g[8], bottom = g[9], right = g[10], groups = g[11];
+    const dnnl_dim_t oh = (h + top + bottom - (dilation_h * (kh - 1) + 1)) / stride_h + 1;
+    const dnnl_dim_t ow = (w + left + right - (dilation_w * (kw - 1) + 1)) / stride_w + 1;
+    if (groups < 1 || c % groups || oc % groups || oh < 1 || ow < 1) {
+        fail(message, capacity, "a convolution of impossible geometry");
+        return -1;
+    }
+    dnnl_memory_desc_t source_any, weights_any, weights_plain, bias_md, destination_any;
+    dnnl_dims_t source_dims = {n, c, h, w}, destination_dims = {n, oc, oh, ow};
+    dnnl_dims_t weights_dims = {oc, c, kh, kw}, grouped_dims = {groups, oc / groups, c / groups, kh, kw};
+    const int grouped = groups > 1;
+    api.dnnl_memory_desc_init_by_tag(&source_any, 4, source_dims, dnnl_f32, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, dnnl_f32, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&weights_plain, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, dnnl_f32,
+                                     grouped ? dnnl_goihw : dnnl_oihw);
+    api.dnnl_memory_desc_init_by_tag(&weights_any, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, dnnl_f32,
+                                     dnnl_format_tag_any);
+    dnnl_dims_t bias_dims = {oc};
+    api.dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_f32, dnnl_x);
+    dnnl_dims_t strides = {stride_h, stride_w}, dilates = {dilation_h - 1, dilation_w - 1};
+    dnnl_dims_t padding_l = {top, left}, padding_r = {bottom, right};
+    dnnl_convolution_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_dilated_convolution_forward_desc_init(
+        &descriptor, dnnl_forward_inference, dnnl_convolution_direct, &source_any, &weights_any, bias ? &bias_md : NULL,
+        &destination_any, strides, dilates, padding_l, padding_r);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "convolution not supported with these parameters", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(residual >= 0 ? &net->values[residual].md : NULL, activation),
+                                       "convolution", message, capacity);
+    if (!pd) return -1;
+    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    dnnl_memory_t packed = packed_weights(net, &weights_plain, weights_md, weights, message, capacity);
+    dnnl_memory_desc_t bias_plain;
+    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, oc, bias, &bias_plain, message, capacity) : NULL;
+    int input_value = packed ? in_layout(net, source, source_md, message, capacity) : -1;
+    int output = input_value >= 0 && (bias_values || !bias) ? allocated_value(net, destination_md, message, capacity) : -1;
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[MAX_ARGS] = {{DNNL_ARG_SRC, net->values[input_value].memory}, {DNNL_ARG_WEIGHTS, packed},
+                                      {DNNL_ARG_DST, net->values[output].memory}};
+    int count = 3;
+    if (bias) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bias_values};
+    if (residual >= 0)
+        args[count++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, net->values[residual].memory};
+    return add_step(net, pd, args, count, message, capacity) < 0 ? -1 : output;
+}
+
+// A step of `pd` reading `source` (converted to the layout `pd` wants) into a new value; the output value or -1.
+static int simple_step(cdnnl_net *net, dnnl_primitive_desc_t pd, int source, char *message, size_t capacity) {
+    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    int input = in_layout(net, source, source_md, message, capacity);
+    int output = input >= 0 ? allocated_value(net, destination_md, message, capacity) : -1;
+    // Pooling's training workspace is not needed for inference; scratchpad stays oneDNN's (library mode).
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, input >= 0 ? net->values[input].memory : NULL},
+                              {DNNL_ARG_DST, output >= 0 ? net->values[output].memory : NULL}};
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    return add_step(net, pd, args, 2, message, capacity) < 0 ? -1 : output;
+}
+
+int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, long output_height, long output_width,
+                      cdnnl_eltwise activation, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    const dnnl_memory_desc_t *input = &net->values[source].md;
+    if (input->ndims != 4) {
+        fail(message, capacity, "pooling needs a rank-4 input");
+        return -1;
+    }
+    dnnl_alg_kind_t algorithm = kind == CDNNL_POOL_MAX ? dnnl_pooling_max
+                              : kind == CDNNL_POOL_AVERAGE_INCLUDING_PADDING ? dnnl_pooling_avg_include_padding
+                                                                              : dnnl_pooling_avg_exclude_padding;
+    dnnl_dims_t destination_dims = {input->dims[0], input->dims[1], output_height, output_width};
+    dnnl_memory_desc_t destination_any;
+    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_dims_t kernel = {window[0], window[1]}, strides = {window[2], window[3]};
+    dnnl_dims_t dilation = {window[4] - 1, window[5] - 1}, padding_l = {window[6], window[7]};
+    dnnl_dims_t padding_r = {window[8], window[9]};
+    dnnl_pooling_v2_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_pooling_v2_forward_desc_init(&descriptor, dnnl_forward_inference, algorithm, input,
+                                                                 &destination_any, strides, kernel, dilation, padding_l,
+                                                                 padding_r);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "pooling not supported with these parameters", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(NULL, activation), "pooling", message, capacity);
+    return pd ? simple_step(net, pd, source, message, capacity) : -1;
+}
+
+int cdnnl_net_inner_product(cdnnl_net *net, int source, long outputs, const float *weights, const float *bias,
+                            cdnnl_eltwise activation, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    const dnnl_memory_desc_t *input = &net->values[source].md;
+    if (input->ndims != 2 && input->ndims != 4) {
+        fail(message, capacity, "an inner product needs a rank-2 or rank-4 input");
+        return -1;
+    }
+    dnnl_dims_t weights_dims = {outputs}, destination_dims = {input->dims[0], outputs};
+    for (int i = 1; i < input->ndims; i++) weights_dims[i] = input->dims[i];
+    dnnl_memory_desc_t source_any, weights_any, weights_plain, bias_md, destination_any;
+    api.dnnl_memory_desc_init_by_tag(&source_any, input->ndims, input->dims, dnnl_f32, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&weights_any, input->ndims, weights_dims, dnnl_f32, dnnl_format_tag_any);
+    plain_md(&weights_plain, input->ndims, weights_dims);
+    api.dnnl_memory_desc_init_by_tag(&destination_any, 2, destination_dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_dims_t bias_dims = {outputs};
+    api.dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_f32, dnnl_x);
+    dnnl_inner_product_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_inner_product_forward_desc_init(
+        &descriptor, dnnl_forward_inference, &source_any, &weights_any, bias ? &bias_md : NULL, &destination_any);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "inner product not supported with these parameters", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(NULL, activation), "inner product", message, capacity);
+    if (!pd) return -1;
+    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    dnnl_memory_t packed = packed_weights(net, &weights_plain, weights_md, weights, message, capacity);
+    dnnl_memory_desc_t bias_plain;
+    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, outputs, bias, &bias_plain, message, capacity) : NULL;
+    int input_value = packed && (bias_values || !bias) ? in_layout(net, source, source_md, message, capacity) : -1;
+    int output = input_value >= 0 ? allocated_value(net, destination_md, message, capacity) : -1;
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, net->values[input_value].memory}, {DNNL_ARG_WEIGHTS, packed},
+                              {DNNL_ARG_DST, net->values[output].memory}, {DNNL_ARG_BIAS, bias_values}};
+    return add_step(net, pd, args, bias ? 4 : 3, message, capacity) < 0 ? -1 : output;
+}
+
+int cdnnl_net_eltwise(cdnnl_net *net, int source, cdnnl_eltwise function, cdnnl_eltwise then, char *message,
+                      size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    dnnl_alg_kind_t algorithm;
+    if (!eltwise_algorithm(function.kind, &algorithm)) {
+        fail(message, capacity, "unknown element-wise function");
+        return -1;
+    }
+    dnnl_eltwise_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_eltwise_forward_desc_init(&descriptor, dnnl_forward_inference, algorithm,
+                                                              &net->values[source].md, function.alpha, function.beta);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "element-wise function not supported here", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(NULL, then), "element-wise function", message, capacity);
+    return pd ? simple_step(net, pd, source, message, capacity) : -1;
+}
+
+int cdnnl_net_binary(cdnnl_net *net, int kind, int a, int b, cdnnl_eltwise activation, char *message, size_t capacity) {
+    if (!valid(net, a, message, capacity) || !valid(net, b, message, capacity)) return -1;
+    static const dnnl_alg_kind_t algorithms[] = {dnnl_binary_add, dnnl_binary_sub, dnnl_binary_mul, dnnl_binary_div};
+    if (kind < 0 || kind > CDNNL_BINARY_DIV) {
+        fail(message, capacity, "unknown binary op");
+        return -1;
+    }
+    const dnnl_memory_desc_t *first = &net->values[a].md;
+    // Same dims: the second operand is read in the first's layout (one reorder if it differs). Broadcast
+    // operands (constants, mostly) are read as they are.
+    int second = b;
+    const dnnl_memory_desc_t *second_md = &net->values[b].md;
+    if (second_md->ndims == first->ndims && !memcmp(second_md->dims, first->dims, sizeof(dnnl_dim_t) * (size_t)first->ndims)) {
+        second = in_layout(net, b, first, message, capacity);
+        if (second < 0) return -1;
+    }
+    dnnl_memory_desc_t destination_any;
+    api.dnnl_memory_desc_init_by_tag(&destination_any, first->ndims, first->dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_binary_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_binary_desc_init(&descriptor, algorithms[kind], first, &net->values[second].md,
+                                                     &destination_any);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "binary op not supported with these shapes", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(NULL, activation), "binary op", message, capacity);
+    if (!pd) return -1;
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    int output = allocated_value(net, destination_md, message, capacity);
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC_0, net->values[a].memory}, {DNNL_ARG_SRC_1, net->values[second].memory},
+                              {DNNL_ARG_DST, net->values[output].memory}};
+    return add_step(net, pd, args, 3, message, capacity) < 0 ? -1 : output;
+}
+
+int cdnnl_net_concat(cdnnl_net *net, int count, const int *sources, int axis, char *message, size_t capacity) {
+    if (count < 1 || count > MAX_ARGS - 1) {
+        if (message && capacity) snprintf(message, capacity, "oneDNN: concat of %d inputs (1 to %d here)", count, MAX_ARGS - 1);
+        return -1;
+    }
+    dnnl_memory_desc_t mds[MAX_ARGS];
+    for (int i = 0; i < count; i++) {
+        if (!valid(net, sources[i], message, capacity)) return -1;
+        mds[i] = net->values[sources[i]].md;
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t status = api.dnnl_concat_primitive_desc_create(&pd, NULL, count, axis, mds, NULL, net->context->engine);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "no implementation of this concat", status);
+        return -1;
+    }
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    int output = allocated_value(net, destination_md, message, capacity);
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[MAX_ARGS];
+    for (int i = 0; i < count; i++) args[i] = (dnnl_exec_arg_t){DNNL_ARG_MULTIPLE_SRC + i, net->values[sources[i]].memory};
+    args[count] = (dnnl_exec_arg_t){DNNL_ARG_DST, net->values[output].memory};
+    return add_step(net, pd, args, count + 1, message, capacity) < 0 ? -1 : output;
+}
+
+int cdnnl_net_softmax(cdnnl_net *net, int source, int axis, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    dnnl_softmax_desc_t descriptor;
+    dnnl_status_t status =
+        api.dnnl_softmax_forward_desc_init(&descriptor, dnnl_forward_inference, &net->values[source].md, axis);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "softmax not supported here", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, NULL, "softmax", message, capacity);
+    return pd ? simple_step(net, pd, source, message, capacity) : -1;
+}
+
+int cdnnl_net_lrn(cdnnl_net *net, int source, long size, float alpha, float beta, float bias, char *message,
+                  size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    dnnl_lrn_desc_t descriptor;
+    dnnl_status_t status = api.dnnl_lrn_forward_desc_init(&descriptor, dnnl_forward_inference, dnnl_lrn_across_channels,
+                                                          &net->values[source].md, size, alpha, beta, bias);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "LRN not supported here", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, NULL, "LRN", message, capacity);
+    return pd ? simple_step(net, pd, source, message, capacity) : -1;
+}
+
+int cdnnl_net_channel_shuffle(cdnnl_net *net, int source, long groups, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    const dnnl_memory_desc_t *input = &net->values[source].md;
+    if (input->ndims < 2 || groups < 1 || input->dims[1] % groups) {
+        fail(message, capacity, "a channel shuffle whose groups do not divide the channels");
+        return -1;
+    }
+    dnnl_shuffle_desc_t descriptor;
+    // oneDNN's group_size is the number of channels in each group.
+    dnnl_status_t status =
+        api.dnnl_shuffle_forward_desc_init(&descriptor, dnnl_forward_inference, input, 1, input->dims[1] / groups);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "channel shuffle not supported here", status);
+        return -1;
+    }
+    dnnl_primitive_desc_t pd = make_pd(net, &descriptor, NULL, "channel shuffle", message, capacity);
+    return pd ? simple_step(net, pd, source, message, capacity) : -1;
+}
+
+int cdnnl_net_reshape(cdnnl_net *net, int source, int rank, const long *dims, char *message, size_t capacity) {
+    dnnl_dims_t shape;
+    if (!valid(net, source, message, capacity) || !copy_dims(rank, dims, shape, message, capacity)) return -1;
+    const dnnl_memory_desc_t *input = &net->values[source].md;
+    dnnl_memory_desc_t plain, reshaped;
+    plain_md(&plain, input->ndims, input->dims);
+    int flat = in_layout(net, source, &plain, message, capacity);
+    if (flat < 0) return -1;
+    plain_md(&reshaped, rank, shape);
+    if (api.dnnl_memory_desc_get_size(&reshaped) != api.dnnl_memory_desc_get_size(&plain)) {
+        fail(message, capacity, "a reshape that changes the element count");
+        return -1;
+    }
+    void *handle = NULL;
+    api.dnnl_memory_get_data_handle(net->values[flat].memory, &handle);
+    dnnl_memory_t alias = new_memory(net, &reshaped, handle, message, capacity);
+    return alias ? add_value(net, &reshaped, alias, message, capacity) : -1;
+}
+
+int cdnnl_net_step_count(const cdnnl_net *net) { return net->step_count; }
+
+const char *cdnnl_net_step_implementation(const cdnnl_net *net, int index) {
+    return index >= 0 && index < net->step_count ? net->steps[index].implementation : "";
+}
+
+void cdnnl_net_bytes(const cdnnl_net *net, size_t *activations, size_t *constants) {
+    if (activations) *activations = net->activation_bytes;
+    if (constants) *constants = net->constant_bytes;
+}
+
+int cdnnl_net_run(cdnnl_net *net, int first, int end, char *message, size_t capacity) {
+    cdnnl_context *context = net->context;
+    if (api.set_omp_threads) api.set_omp_threads(context->threads);
+    for (int i = first < 0 ? 0 : first; i < end && i < net->step_count; i++) {
+        step *current = &net->steps[i];
+        dnnl_status_t status = api.dnnl_primitive_execute(current->primitive, context->stream, current->count, current->args);
+        if (status != dnnl_success) {
+            if (message && capacity)
+                snprintf(message, capacity, "oneDNN: step %d (%s) failed (status %d)", i, current->implementation, (int)status);
+            return 0;
+        }
+    }
+    dnnl_status_t status = api.dnnl_stream_wait(context->stream);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "waiting for the stream failed", status);
+        return 0;
+    }
+    return 1;
+}
+
+#endif
