@@ -7,7 +7,12 @@ public final class InferenceSession {
     /// The graph the backend compiled (BatchNorm folded, activations fused).
     public let optimizedGraph: Graph
     public let model: any CompiledModel
+    /// The backend that compiled the model (`xnnpack`, `onednn`).
     public let backendName: String
+    /// With a `BackendSelection`: the `auto` race (each candidate's p50 or why it could not compile the model) and
+    /// why the model is not on the backend asked for; empty and nil otherwise.
+    public let backendRace: [BackendSelection.Candidate]
+    public let backendNote: String?
 
     /// - Parameter backend: compiles the model; nil means XNNPACK on the calling thread.
     public convenience init(contentsOf path: String, backend: (any InferenceBackend)? = nil) throws {
@@ -20,6 +25,20 @@ public final class InferenceSession {
         optimizedGraph = try Self.optimize(simplifiedGraph)
         model = try backend.compile(optimizedGraph)
         backendName = backend.name
+        (backendRace, backendNote) = ([], nil)
+    }
+
+    public convenience init(contentsOf path: String, selection: BackendSelection) throws {
+        try self.init(graph: ONNXImporter.load(contentsOf: path), selection: selection)
+    }
+
+    /// Compiles as `selection` says: one backend, or (`auto`) the fastest of those that compile the model.
+    public init(graph: Graph, selection: BackendSelection) throws {
+        simplifiedGraph = try GraphSimplifier.run(graph)
+        optimizedGraph = try Self.optimize(simplifiedGraph)
+        let choice = try selection.compile(optimizedGraph)
+        (model, backendName) = (choice.model, choice.backend.name)
+        (backendRace, backendNote) = (choice.race, choice.note)
     }
 
     /// The backend-neutral fusions every backend starts from.

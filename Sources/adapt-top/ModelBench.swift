@@ -19,9 +19,6 @@ struct ModelBench: ParsableCommand {
     @Option(name: .customLong("input"), help: "An input .npy file per graph input (optional).")
     var inputs: [String] = []
 
-    @Option(help: "Backend to run on (today: xnnpack).")
-    var backend: String = "xnnpack"
-
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -31,7 +28,6 @@ struct ModelBench: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
-        guard backend == "xnnpack" else { throw ValidationError("unknown backend '\(backend)' (available: xnnpack)") }
     }
 
     func run() throws {
@@ -45,13 +41,14 @@ struct ModelBench: ParsableCommand {
                     latencyMs: .init(
                         p50: LatencyStatistics.milliseconds(statistics.p50), p95: LatencyStatistics.milliseconds(statistics.p95),
                         p99: LatencyStatistics.milliseconds(statistics.p99), mean: LatencyStatistics.milliseconds(statistics.mean)),
-                    throughputIps: statistics.throughput)
+                    throughputIps: statistics.throughput, race: session.backendRace.map(BenchReport.RaceEntry.init))
                 print(try Format.jsonLine(report))
             } else {
                 print("\(model.file) on \(session.backendName), \(model.threads) thread(s), \(iterations) runs after \(warmup) warm-up")
                 print("latency  p50 \(Format.milliseconds(statistics.p50))  p95 \(Format.milliseconds(statistics.p95))  "
                       + "p99 \(Format.milliseconds(statistics.p99))  mean \(Format.milliseconds(statistics.mean))")
                 print("throughput \(String(format: "%.1f", statistics.throughput)) inferences/s")
+                if !session.backendRace.isEmpty { print("auto: " + Format.race(session.backendRace)) }
             }
             if perStep { try printStepTimes(session.model) }
         }
@@ -108,9 +105,30 @@ struct BenchReport: Encodable {
     var iterations: Int
     var latencyMs: Latency
     var throughputIps: Double
+    /// `--backend auto`: each candidate's p50 in the race, or why it could not run the model.
+    var race: [RaceEntry]
+
+    struct RaceEntry: Encodable {
+        var backend: String
+        var p50Ms: Double?
+        var error: String?
+
+        init(_ candidate: BackendSelection.Candidate) {
+            backend = candidate.backend
+            switch candidate.result {
+            case .success(let p50): p50Ms = LatencyStatistics.milliseconds(p50)
+            case .failure(let error): self.error = error.description
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case backend, error
+            case p50Ms = "p50_ms"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case model, backend, threads, iterations
+        case model, backend, threads, iterations, race
         case latencyMs = "latency_ms"
         case throughputIps = "throughput_ips"
     }

@@ -30,16 +30,19 @@ import Testing
         }
     }
 
-    /// Logits of the first 16 test images agree with onnxruntime's, stored by the training script.
-    @Test func logitsMatchOnnxRuntime() throws {
+    /// Logits of the first 16 test images agree with onnxruntime's, stored by the training script, on each backend.
+    @Test(arguments: ["xnnpack"] + (OneDNN.status.available ? ["onednn"] : []))
+    func logitsMatchOnnxRuntime(_ backendName: String) throws {
         let manifest = try FamilyManifest.load(contentsOf: Self.manifestPath)
         let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: .test)
-        let family = try ModelFamily(manifest: manifest, backend: XNNPACKBackend())
+        let backend: any InferenceBackend = backendName == "onednn" ? try OneDNNBackend() : try XNNPACKBackend()
+        let family = try ModelFamily(manifest: manifest, backend: backend)
         let folder = URL(fileURLWithPath: Self.manifestPath).deletingLastPathComponent().appendingPathComponent("reference-logits")
         for variant in family.variants {
             let reference = try NPY.read(contentsOf: folder.appendingPathComponent("\(variant.spec.id).npy").path)
             #expect(reference.shape == [16, 10])
             let model = variant.session.model
+            #expect(variant.session.backendName == backendName)
             for index in 0..<16 {
                 manifest.input.normalization.apply(images.image(index), into: model.inputBuffer(0))
                 try model.run()

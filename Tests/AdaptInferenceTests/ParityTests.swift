@@ -19,6 +19,12 @@ import Testing
         try checkParity(name, backend: XNNPACKBackend(nativeKernels: false))
     }
 
+    /// On oneDNN (ops it lacks fall back to XNNPACK per node) every fixture gives the same outputs.
+    @Test(.enabled(if: OneDNN.status.available, "oneDNN is unavailable here"), arguments: TestFixtures.onnxCases())
+    func matchesOnnxRuntimeOnOneDNN(_ name: String) throws {
+        try checkParity(name, backend: OneDNNBackend())
+    }
+
     /// The `conv_native_*` fixtures exist to exercise the native kernel: make sure they do where the CPU allows.
     @Test func nativeFixturesRunOnTheNativeKernel() throws {
         let names = TestFixtures.onnxCases().filter { $0.hasPrefix("conv_native_") }
@@ -40,7 +46,7 @@ import Testing
         #expect(concats.allSatisfy { $0.kernel == "in place" }, "\(concats.map(\.kernel))")
     }
 
-    private func checkParity(_ name: String, backend: XNNPACKBackend) throws {
+    private func checkParity(_ name: String, backend: any InferenceBackend) throws {
         let folder = TestFixtures.path("onnx/\(name)")
         let input = try NPY.read(contentsOf: "\(folder)/input.npy")
         let expected = try NPY.read(contentsOf: "\(folder)/expected.npy")
