@@ -283,33 +283,28 @@ static dnnl_primitive_desc_t make_pd(cdnnl_net *net, const void *descriptor, dnn
     return pd;
 }
 
+// Whether oneDNN fell back to its slow reference implementation ("ref:any") for this descriptor.
+static int is_reference(const_dnnl_primitive_desc_t pd) {
+    const char *implementation = NULL;
+    api.dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &implementation);
+    return implementation && strncmp(implementation, "ref", 3) == 0;
+}
+
 struct convolution_shape {
-    const dnnl_memory_desc_t *source, *weights, *bias;
+    const dnnl_memory_desc_t *weights, *bias;
     dnnl_dims_t strides, dilates, padding_l, padding_r;
-    int winograd;
 };
 
-// The convolution's primitive descriptor writing `destination` (format any or a given layout): Winograd where
-// the shape allows and this CPU has it, else direct.
+// The convolution's primitive descriptor with `algorithm`, reading `source` and writing `destination` (each a
+// layout or format any); NULL (reason in message, when given one) if oneDNN has no such kernel here.
 static dnnl_primitive_desc_t convolution_pd(cdnnl_net *net, const struct convolution_shape *shape,
+                                            dnnl_alg_kind_t algorithm, const dnnl_memory_desc_t *source,
                                             const dnnl_memory_desc_t *destination, int accumulate,
                                             cdnnl_eltwise activation, char *message, size_t capacity) {
     dnnl_convolution_desc_t descriptor;
-    if (shape->winograd) {
-        dnnl_status_t status = api.dnnl_dilated_convolution_forward_desc_init(
-            &descriptor, dnnl_forward_inference, dnnl_convolution_winograd, shape->source, shape->weights, shape->bias,
-            destination, shape->strides, shape->dilates, shape->padding_l, shape->padding_r);
-        dnnl_primitive_desc_t pd = NULL;
-        if (status == dnnl_success) {
-            dnnl_primitive_attr_t attributes = post_ops(accumulate, activation);
-            status = api.dnnl_primitive_desc_create(&pd, &descriptor, attributes, net->context->engine, NULL);
-            if (attributes) api.dnnl_primitive_attr_destroy(attributes);
-            if (status == dnnl_success) return pd;
-        }
-    }
     dnnl_status_t status = api.dnnl_dilated_convolution_forward_desc_init(
-        &descriptor, dnnl_forward_inference, dnnl_convolution_direct, shape->source, shape->weights, shape->bias,
-        destination, shape->strides, shape->dilates, shape->padding_l, shape->padding_r);
+        &descriptor, dnnl_forward_inference, algorithm, source, shape->weights, shape->bias, destination,
+        shape->strides, shape->dilates, shape->padding_l, shape->padding_r);
     if (status != dnnl_success) {
         cdnnl_say(message, capacity, "convolution not supported with these parameters", status);
         return NULL;
@@ -347,29 +342,47 @@ int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float
     dnnl_dims_t bias_dims = {oc};
     api.dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_f32, dnnl_x);
     const struct convolution_shape shape = {
-        .source = &source_any, .weights = &weights_any, .bias = bias ? &bias_md : NULL,
+        .weights = &weights_any, .bias = bias ? &bias_md : NULL,
         .strides = {stride_h, stride_w}, .dilates = {dilation_h - 1, dilation_w - 1},
         .padding_l = {top, left}, .padding_r = {bottom, right},
-        // Winograd does a 3×3 stride-1 layer in fewer multiplications than any direct kernel can (a 2.25× cut
-        // for oneDNN's F(2×2, 3×3) tiles), once there are enough channels to amortise its input and output
-        // transforms: a first layer on 1 channel runs 5× slower on it than direct.
-        .winograd = kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && dilation_h == 1 && dilation_w == 1
-                    && groups == 1 && c >= 16 && oc >= 16,
     };
-    dnnl_primitive_desc_t pd = convolution_pd(net, &shape, &destination_any, 0,
-                                              residual >= 0 ? (cdnnl_eltwise){0} : activation, message, capacity);
+    // Winograd does a 3×3 stride-1 layer in fewer multiplications than any direct kernel can (a 2.25× cut for
+    // oneDNN's F(2×2, 3×3) tiles), once there are enough channels to amortise its input and output transforms
+    // (a first layer on 1 channel runs 5× slower on it); worth a reorder of its input when one is needed.
+    const int winograd = kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && dilation_h == 1 && dilation_w == 1
+                         && groups == 1 && c >= 16 && oc >= 16;
+    cdnnl_eltwise first_activation = residual >= 0 ? (cdnnl_eltwise){0} : activation;
+    dnnl_alg_kind_t algorithm = winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
+    const dnnl_memory_desc_t *source_choice = &source_any;
+    dnnl_primitive_desc_t pd =
+        winograd ? convolution_pd(net, &shape, algorithm, source_choice, &destination_any, 0, first_activation, NULL, 0) : NULL;
+    dnnl_memory_desc_t plain;
+    plain_md(&plain, 4, input->dims);
+    if (!pd && !api.dnnl_memory_desc_equal(input, &plain)) {
+        // A direct kernel reads the value in the layout its producer chose when a fast one takes it: kernels
+        // that prefer different layouts (Winograd's nChw16c, brgconv's nhwc) would put a reorder between layers.
+        algorithm = dnnl_convolution_direct;
+        pd = convolution_pd(net, &shape, algorithm, input, &destination_any, 0, first_activation, NULL, 0);
+        if (pd && is_reference(pd)) {
+            api.dnnl_primitive_desc_destroy(pd);
+            pd = NULL;
+        }
+        if (pd) source_choice = input;
+    }
+    if (!pd) {
+        algorithm = dnnl_convolution_direct;
+        pd = convolution_pd(net, &shape, algorithm, source_choice, &destination_any, 0, first_activation, message, capacity);
+    }
     if (!pd) return -1;
     if (residual >= 0) {
         // The kernels accumulate into their destination (a "sum" post-op; oneDNN 2.6 runs a binary-add post-op
-        // on its slow reference kernel only), so the output is written over the residual's memory, which must
-        // already be in the layout the kernel prefers.
+        // on its slow reference kernel only), so the output is written over the residual, in the layout the kernel
+        // writes: the residual itself when it has that layout, else a converted copy.
         dnnl_memory_desc_t preferred = *api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
         api.dnnl_primitive_desc_destroy(pd);
-        if (!api.dnnl_memory_desc_equal(&preferred, &net->values[residual].md)) {
-            fail(message, capacity, "the residual is not in the layout the convolution writes");
-            return -1;
-        }
-        pd = convolution_pd(net, &shape, &preferred, 1, activation, message, capacity);
+        residual = in_layout(net, residual, &preferred, message, capacity);
+        if (residual < 0) return -1;
+        pd = convolution_pd(net, &shape, algorithm, source_choice, &preferred, 1, activation, message, capacity);
         if (!pd) return -1;
     }
     const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);

@@ -15,14 +15,7 @@ struct EngineOptions: ParsableArguments {
         discussion: "Injections are real: busy threads, resident memory, corrupted input frames; each one active is listed in the snapshot's context.injected."))
     var inject: [String] = []
 
-    @Option(help: "Threads of the inference pool.")
-    var threads: Int = 1
-
-    @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
-    var noCache = false
-
-    @Flag(help: "Only the manifest's models, without the variants its transforms derive.")
-    var noDerive = false
+    @OptionGroup var profiling: ProfilingOptions
 
     @Option(help: "Profile accuracy on the first N images of the split (default: all; quicker start, rougher figures).")
     var profileImages: Int?
@@ -31,7 +24,6 @@ struct EngineOptions: ParsableArguments {
     var profileIterations: Int = 500
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let profileImages, profileImages < 1 { throw ValidationError("--profile-images must be at least 1") }
         guard profileIterations >= 1 else { throw ValidationError("--profile-iterations must be at least 1") }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number of frames per second") }
@@ -42,14 +34,9 @@ struct EngineOptions: ParsableArguments {
 
     /// Loads and profiles the family (from the profile cache where it can); `progress` hears each variant profiled.
     func loadFamily(cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil) throws -> ProfiledFamily {
-        var options = ProfiledFamily.Options()
-        options.dataDirectory = source.data
-        options.threads = threads
-        options.derive = !noDerive
-        options.limit = profileImages
-        options.iterations = profileIterations
-        options.evaluationThreads = ProcessInfo.processInfo.activeProcessorCount
-        options.caching = profileCaching(enabled: !noCache, threads: threads)
+        var options = profiling.familyOptions(
+            source: source, limit: profileImages, iterations: profileIterations,
+            evaluationThreads: ProcessInfo.processInfo.activeProcessorCount)
         options.cancellation = cancellation
         return try ProfiledFamily(manifestPath: source.family, options: options, progress: progress)
     }

@@ -31,8 +31,7 @@ struct ProfileCommand: ParsableCommand {
     @Option(help: "Timed runs per variant for latency.")
     var iterations: Int = 500
 
-    @Option(help: "Threads of the inference pool.")
-    var threads: Int = 1
+    @OptionGroup var profiling: ProfilingOptions
 
     @Option(help: ArgumentHelp(
         "Threads that evaluate accuracy, each on its own copy of the variant (default: one per CPU).",
@@ -42,12 +41,6 @@ struct ProfileCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per variant instead of a table.")
     var json = false
 
-    @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
-    var noCache = false
-
-    @Flag(help: "Profile the manifest's models only, without the variants its transforms derive.")
-    var noDerive = false
-
     @Option(help: ArgumentHelp(
         "Power of one busy core of this device, in watts, for the energy estimate (CPU time × this).",
         discussion: "Without it the estimate is n/a (null in JSON): adapt-top does not guess a device's power."))
@@ -55,7 +48,6 @@ struct ProfileCommand: ParsableCommand {
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard evaluationThreads >= 1 else { throw ValidationError("--evaluation-threads must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let coreWatts, !(coreWatts > 0 && coreWatts.isFinite) { throw ValidationError("--core-watts must be a positive number of watts") }
@@ -64,14 +56,7 @@ struct ProfileCommand: ParsableCommand {
     func run() throws {
         try reportingModelErrors {
             let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) != 0)
-            var options = ProfiledFamily.Options()
-            options.dataDirectory = source.data
-            options.threads = threads
-            options.derive = !noDerive
-            options.limit = limit
-            options.iterations = iterations
-            options.evaluationThreads = evaluationThreads
-            options.caching = profileCaching(enabled: !noCache, threads: threads)
+            let options = profiling.familyOptions(source: source, limit: limit, iterations: iterations, evaluationThreads: evaluationThreads)
             let family = try ProfiledFamily(manifestPath: source.family, options: options) { step in
                 progress.show(
                     "\(ProgressLine.bar(step.fraction)) profiling \(step.variant) (\(step.variantIndex + 1)/\(step.variantCount)): "
@@ -98,7 +83,7 @@ struct ProfileCommand: ParsableCommand {
 
     private func printTable(_ profiles: [VariantProfile], manifest: FamilyManifest, evaluated: Int) {
         print("family \(manifest.family) (\(manifest.task)), \(profiles.count) variants, accuracy on \(evaluated) "
-              + "\(manifest.dataset.split.rawValue) images of \(manifest.dataset.name), \(threads) thread(s)")
+              + "\(manifest.dataset.split.rawValue) images of \(manifest.dataset.name), \(profiling.threads) thread(s)")
         let byID = Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let rows = profiles.map { profile -> [String] in
             let reference = profile.referenceAccuracy.map { String(format: "%.2f %%", $0 * 100) } ?? ""
@@ -109,7 +94,7 @@ struct ProfileCommand: ParsableCommand {
                 let ratio = LatencyStatistics.seconds(profile.latency.p50) / LatencyStatistics.seconds(parent.latency.p50)
                 versusParent = String(format: "%+.2f pp %.2fx", (profile.accuracy.accuracy - parent.accuracy.accuracy) * 100, ratio)
             }
-            return [profile.id, profile.transform, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
+            return [profile.id, profile.transform, profile.backend, String(format: "%.2f %%", profile.accuracy.accuracy * 100), reference, delta,
                     versusParent,
                     Format.milliseconds(profile.latency.p50), Format.milliseconds(profile.latency.p95),
                     Format.milliseconds(profile.latency.p99), String(format: "%.2f MB", profile.memoryMB),
@@ -118,9 +103,9 @@ struct ProfileCommand: ParsableCommand {
                     profile.onFront ? "yes" : "no"]
         }
         print(Format.table(
-            header: ["variant", "transform", "accuracy", "reference", "Δ pp", "vs parent (acc, p50)", "p50", "p95", "p99",
-                     "memory", "RSS growth", "energy (est.)", "on front"],
-            rows: rows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]))
+            header: ["variant", "transform", "backend", "accuracy", "reference", "Δ pp", "vs parent (acc, p50)", "p50", "p95",
+                     "p99", "memory", "RSS growth", "energy (est.)", "on front"],
+            rows: rows, rightAligned: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))
     }
 }
 
@@ -163,6 +148,41 @@ struct ProfileReport: NullPreservingEncodable {
 
 /// Where profiles are cached for this machine and thread count (nil: `--no-cache`, or no cache folder); an
 /// unreadable or unwritable cache file is one warning, never fatal.
+/// How variants are profiled, shared by `profile` and every command that runs the engine.
+struct ProfilingOptions: ParsableArguments {
+    @Option(help: "Threads of the inference pool.")
+    var threads: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "Backend of each variant: xnnpack, onednn, or auto.",
+        discussion: "auto times each backend that can run a variant on this device and keeps the faster one (int8 variants run on xnnpack); the variants table shows the choice."),
+            transform: BackendSelection.Mode.parse)
+    var backend: BackendSelection.Mode = .auto
+
+    @Flag(help: "Measure every variant again instead of taking earlier figures from the profile cache.")
+    var noCache = false
+
+    @Flag(help: "Only the manifest's models, without the variants its transforms derive.")
+    var noDerive = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func familyOptions(source: FamilyOptions, limit: Int?, iterations: Int, evaluationThreads: Int) -> ProfiledFamily.Options {
+        var options = ProfiledFamily.Options()
+        options.dataDirectory = source.data
+        options.threads = threads
+        options.backend = backend
+        options.derive = !noDerive
+        options.limit = limit
+        options.iterations = iterations
+        options.evaluationThreads = evaluationThreads
+        options.caching = profileCaching(enabled: !noCache, threads: threads)
+        return options
+    }
+}
+
 func profileCaching(enabled: Bool, threads: Int) -> VariantProfiler.Caching? {
     guard enabled, let directory = ProfileCache.defaultDirectory() else { return nil }
     return VariantProfiler.Caching(

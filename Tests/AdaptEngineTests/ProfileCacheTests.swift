@@ -138,6 +138,36 @@ import Testing
         #expect(third.cached == 0)
         #expect(warnings.all.isEmpty)
     }
+
+    /// `auto` races the backends per variant; the choice is cached with the figures under the key `auto`, so a
+    /// warm start keeps each variant on the backend it was measured on, and int8 variants stay on XNNPACK.
+    @Test(.enabled(if: OneDNN.status.available, "oneDNN is unavailable here"))
+    func autoChoosesABackendPerVariantAndCachesTheChoice() throws {
+        let manifest = try FamilyManifest.load(contentsOf: DemoFamilyTests.manifestPath)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
+        let selection = try BackendSelection(.auto)
+        let family = try ModelFamily(manifest: manifest, backend: selection.xnnpack)
+        let catalog = VariantCatalog(manifest: manifest)
+        let deriver = try VariantDeriver(
+            family: family, catalog: catalog,
+            calibration: MNISTStyleDataset.load(directory: manifest.dataset.path, split: .train, first: 64), backend: selection.xnnpack)
+        let cache = ProfileCache(directory: temporaryDirectory())
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        let caching = VariantProfiler.Caching(cache: cache, machine: Self.machine, warn: { _ in })
+        let first = try VariantProfiler.profile(
+            family, deriving: deriver, images: images, limit: 50, warmup: 2, iterations: 20, selection: selection, caching: caching)
+        let second = try VariantProfiler.profile(
+            family, deriving: deriver, images: images, limit: 50, warmup: 2, iterations: 20, selection: selection, caching: caching)
+        #expect(second.cached == first.profiles.count)
+        #expect(first.profiles.map(\.backend) == second.profiles.map(\.backend))
+        #expect(Set(first.profiles.map(\.backend)).isSubset(of: ["xnnpack", "onednn"]))
+        #expect(first.profiles.filter { $0.transform.hasSuffix("int8") }.allSatisfy { $0.backend == "xnnpack" })
+        // The same variants profiled on XNNPACK alone are other cache entries.
+        let xnnpackOnly = try VariantProfiler.profile(
+            family, images: images, limit: 50, warmup: 2, iterations: 20, selection: BackendSelection(.xnnpack), caching: caching)
+        #expect(xnnpackOnly.cached == 0)
+        #expect(xnnpackOnly.profiles.allSatisfy { $0.backend == "xnnpack" })
+    }
 }
 
 /// Collects warnings from the profiler's callback.

@@ -467,7 +467,7 @@ public final class AdaptiveEngine: @unchecked Sendable {
                 latencyMsP50: LatencyStatistics.milliseconds(profile.latency.p50), latencyMsP95: p95,
                 memoryMb: profile.memoryMB, onFront: profile.onFront, state: variantState,
                 predictedLatencyMsP95: fresh[profile.id] ?? loop?.contention.map { p95 * $0 },
-                observedLatencyMsP95: fresh[profile.id], detail: detail)
+                observedLatencyMsP95: fresh[profile.id], detail: detail, backend: profile.backend)
         }
         return EngineSnapshot(
             sequence: sequence, timestamp: Date().timeIntervalSince1970, uptimeSeconds: now, host: host, family: family,

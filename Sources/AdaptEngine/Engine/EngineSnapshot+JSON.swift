@@ -136,6 +136,7 @@ extension EngineSnapshot.Variant {
         try writer.number("predicted_latency_ms_p95", predictedLatencyMsP95)
         try writer.number("observed_latency_ms_p95", observedLatencyMsP95)
         writer.string("detail", detail)
+        writer.string("backend", backend)
         writer.endObject()
     }
 }

@@ -163,7 +163,7 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
             case id, parent, transform, accuracy, latencyMsP50 = "latency_ms_p50", latencyMsP95 = "latency_ms_p95",
                  memoryMb = "memory_mb", onFront = "on_front", state,
                  predictedLatencyMsP95 = "predicted_latency_ms_p95", observedLatencyMsP95 = "observed_latency_ms_p95",
-                 detail
+                 detail, backend
         }
 
         public enum State: String, Sendable, Codable {
@@ -188,6 +188,8 @@ public struct EngineSnapshot: Sendable, Equatable, Codable, NullPreservingEncoda
         /// Its p95 observed on this run under conditions like the present ones (nil: none fresh).
         public var observedLatencyMsP95: Double?
         public var detail: String?
+        /// The inference backend that runs it (`xnnpack`, `onednn`), as its profile chose.
+        public var backend: String?
     }
 }
 

@@ -1,4 +1,4 @@
-internal import AdaptInference
+public import AdaptInference
 
 /// A family loaded, its variants profiled on this device (from the profile cache where it can) and a pool ready to
 /// build them: what engines are made from. An evaluation makes several engines, one after the other, from one.
@@ -12,6 +12,8 @@ public final class ProfiledFamily: Sendable {
     public struct Options {
         public var dataDirectory: String?
         public var threads = 1
+        /// Which backend runs each variant (`auto`: the faster on this device, per variant).
+        public var backend: BackendSelection.Mode = .auto
         public var derive = true
         /// Profile accuracy on the first N images (nil: the whole split).
         public var limit: Int?
@@ -27,7 +29,9 @@ public final class ProfiledFamily: Sendable {
     public init(manifestPath: String, options: Options = Options(), progress: ((ProfileProgress) -> Void)? = nil) throws {
         manifest = try FamilyManifest.load(contentsOf: manifestPath, dataDirectory: options.dataDirectory)
         images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
-        let backend = try XNNPACKBackend(threads: options.threads)
+        let selection = try BackendSelection(options.backend, threads: options.threads)
+        // Variants are imported and derived on XNNPACK; the profile then compiles each on the backend it runs on.
+        let backend = selection.xnnpack
         let family = try ModelFamily(manifest: manifest, backend: backend)
         let catalog = VariantCatalog(manifest: manifest)
         // Only the training images calibration and BatchNorm re-estimation use are read.
@@ -38,9 +42,10 @@ public final class ProfiledFamily: Sendable {
             backend: backend)
         outcome = try VariantProfiler.profile(
             family, deriving: deriver, images: images, limit: options.limit, iterations: options.iterations,
-            evaluationThreads: options.evaluationThreads, caching: options.caching, cancellation: options.cancellation,
-            progress: progress)
-        pool = VariantPool(family: family, deriver: deriver)
+            evaluationThreads: options.evaluationThreads, selection: selection, caching: options.caching,
+            cancellation: options.cancellation, progress: progress)
+        let backends = outcome.profiles.compactMap { profile in selection.backend(named: profile.backend).map { (profile.id, $0) } }
+        pool = VariantPool(family: family, deriver: deriver, backends: Dictionary(backends, uniquingKeysWith: { first, _ in first }))
     }
 
     /// An engine on this family, starting from the manifest's budgets unless `controls` says otherwise.

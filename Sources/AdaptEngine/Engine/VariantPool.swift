@@ -1,4 +1,4 @@
-internal import AdaptInference
+public import AdaptInference
 internal import Foundation
 internal import Synchronization
 
@@ -15,6 +15,7 @@ public final class VariantPool: @unchecked Sendable {
     public let entries: [CatalogEntry]
     private let family: ModelFamily
     private let deriver: VariantDeriver?
+    private let backends: [String: any InferenceBackend]
     private let building = NSLock()
     private struct Shared {
         var states: [String: State]
@@ -28,10 +29,13 @@ public final class VariantPool: @unchecked Sendable {
     private let work = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    /// - Parameter deriver: builds the derived variants; without one only the imported models can be prepared.
-    public init(family: ModelFamily, deriver: VariantDeriver?) {
+    /// - Parameters:
+    ///   - deriver: builds the derived variants; without one only the imported models can be prepared.
+    ///   - backends: the backend each variant runs on, as its profile chose; the family's for those not listed.
+    public init(family: ModelFamily, deriver: VariantDeriver?, backends: [String: any InferenceBackend] = [:]) {
         self.family = family
         self.deriver = deriver
+        self.backends = backends
         entries = deriver?.catalog.entries ?? VariantCatalog(manifest: family.manifest, derive: false).entries
         state = Mutex(Shared(states: Dictionary(entries.map { ($0.id, State.waiting) }, uniquingKeysWith: { first, _ in first })))
     }
@@ -129,15 +133,17 @@ public final class VariantPool: @unchecked Sendable {
         state.withLock { $0.states[entry.id] = .preparing }
         do {
             let model: any CompiledModel
+            let backend = backends[entry.id] ?? family.backend
             if entry.isImported {
                 guard let imported = family.variants.first(where: { $0.spec.id == entry.id }) else {
                     throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded")
                 }
                 // A copy of its own: the loaded one belongs to whoever loaded the family.
-                model = try family.backend.compile(imported.session.optimizedGraph)
+                model = try backend.compile(imported.session.optimizedGraph)
             } else {
                 guard let deriver else { throw ModelError.badInput(reason: "no deriver for variant '\(entry.id)'") }
-                model = try deriver.variant(for: entry).session.model
+                let session = try deriver.variant(for: entry).session
+                model = session.backendName == backend.name ? session.model : try backend.compile(session.optimizedGraph)
             }
             let variant = PreparedVariant(id: entry.id, model: model)
             state.withLock { shared in

@@ -86,6 +86,9 @@ public struct ProfileCache: Sendable {
         /// The process's resident-memory growth while the variant was built, kept for derived variants, which a
         /// warm cache does not build again.
         public var residentGrowthBytes: Int?
+        /// The backend that ran the variant; for a key of backend `auto`, the one the race chose (nil in files
+        /// written before backends were chosen: then the key's backend).
+        public var backend: String?
 
         public struct Latency: Codable, Sendable, Equatable {
             public var iterations: Int
@@ -94,7 +97,8 @@ public struct ProfileCache: Sendable {
             public var cpuNs: Int64?
         }
 
-        public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int, residentGrowthBytes: Int? = nil) {
+        public init(accuracy: AccuracyEvaluation, latency: LatencyStatistics, memoryBytes: Int, residentGrowthBytes: Int? = nil,
+                    backend: String? = nil) {
             let ns = LatencyStatistics.nanoseconds
             (correct, total) = (accuracy.correct, accuracy.total)
             self.latency = Latency(
@@ -102,6 +106,7 @@ public struct ProfileCache: Sendable {
                 meanNs: ns(latency.mean), totalNs: ns(latency.total), cpuNs: latency.cpuTime.map(ns))
             self.memoryBytes = memoryBytes
             self.residentGrowthBytes = residentGrowthBytes
+            self.backend = backend
         }
 
         public var accuracy: AccuracyEvaluation { AccuracyEvaluation(correct: correct, total: total) }

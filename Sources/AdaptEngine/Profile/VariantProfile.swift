@@ -64,16 +64,20 @@ public enum VariantProfiler {
     /// own compiled copy of the variant; latency is always timed alone, after that. `background` lowers the calling
     /// thread to the lowest priority first (`BackgroundPriority`; the evaluation threads it starts inherit it), for
     /// a profile run on its own thread beside the engine's inference: call it so on a thread made for it.
+    /// `selection` says which backend runs each variant (`auto`: the faster of a short race, measured per variant);
+    /// without one, the family's backend runs them all.
     public static func profile(
         _ family: ModelFamily, deriving deriver: VariantDeriver? = nil, images: LabeledImages, limit: Int? = nil,
         warmup: Int = 50, iterations: Int = 500, evaluationThreads: Int = 1, background: Bool = false,
-        caching: Caching? = nil, cancellation: ProfileCancellation? = nil, progress: ((ProfileProgress) -> Void)? = nil
+        selection: BackendSelection? = nil, caching: Caching? = nil, cancellation: ProfileCancellation? = nil,
+        progress: ((ProfileProgress) -> Void)? = nil
     ) throws -> Outcome {
         if background { BackgroundPriority.lowerCurrentThread() }
         let entries = deriver?.catalog.entries ?? VariantCatalog(manifest: family.manifest, derive: false).entries
         let total = min(limit ?? images.count, images.count)
         let imagesFingerprint = caching.map { _ in fingerprint(images, count: total) }
-        let backendName = family.variants.first?.session.backendName ?? "unknown"
+        // The cache keys the choice (`auto`, or the one backend); the figures say which backend ran the variant.
+        let backendKey = selection?.mode.rawValue ?? family.backend.name
         var fileHashes: [String: String] = [:]
         var cached = 0
         var failedDerivations: [(id: String, reason: String)] = []
@@ -90,7 +94,7 @@ public enum VariantProfiler {
                 fileHashes[entry.parent.file] = model
                 return ProfileCache.Key(
                     model: model, transform: deriver?.cacheKey(for: entry) ?? "fp32", machine: caching.machine,
-                    backend: backendName, images: imagesFingerprint ?? "", imageCount: total, iterations: iterations)
+                    backend: backendKey, images: imagesFingerprint ?? "", imageCount: total, iterations: iterations)
             }
             var figures: ProfileCache.Figures
             if let caching, let key, let found = lookup(key, in: caching) {
@@ -107,13 +111,18 @@ public enum VariantProfiler {
                     return nil
                 }
                 guard let variant = built else { throw ModelError.badInput(reason: "variant '\(entry.id)' is not loaded") }
-                let replicas = try [variant.session.model] + (1..<max(1, evaluationThreads)).map { _ in
-                    try family.backend.compile(variant.session.optimizedGraph)
+                // XNNPACK alone: the family's backend compiled the variant already.
+                let choice = try selection.flatMap { $0.mode == .xnnpack ? nil : try $0.compile(variant.session.optimizedGraph) }
+                let backend = choice?.backend ?? family.backend
+                let model = choice?.model ?? variant.session.model
+                let replicas = try [model] + (1..<max(1, evaluationThreads)).map { _ in
+                    try backend.compile(variant.session.optimizedGraph)
                 }
                 figures = try measure(
                     variant, replicas: replicas, normalization: family.manifest.input.normalization, images: images,
                     limit: limit, warmup: warmup, iterations: iterations, cancellation: cancellation, report: report)
                 figures.residentGrowthBytes = variant.residentGrowthBytes
+                figures.backend = backend.name
                 if let caching, let key {
                     do {
                         try caching.cache.store(.init(key: key, figures: figures))
@@ -124,7 +133,7 @@ public enum VariantProfiler {
             }
             return VariantProfile(
                 id: entry.id, source: entry.parent.file, parent: entry.parent.id, transform: entry.transform.description,
-                backend: backendName, accuracy: figures.accuracy,
+                backend: figures.backend ?? backendKey, accuracy: figures.accuracy,
                 referenceAccuracy: entry.isImported ? entry.parent.referenceAccuracy : nil,
                 latency: figures.latencyStatistics, memoryBytes: figures.memoryBytes,
                 residentGrowthBytes: imported?.residentGrowthBytes ?? figures.residentGrowthBytes)
@@ -133,12 +142,12 @@ public enum VariantProfiler {
         return Outcome(profiles: profiles, cached: cached, failedDerivations: failedDerivations)
     }
 
-    /// Top-1 accuracy on the images, latency over `iterations` timed runs, weights + arena.
+    /// Top-1 accuracy on the images, latency over `iterations` timed runs of the first replica, weights + arena.
     private static func measure(
         _ variant: ModelFamily.Variant, replicas: [any CompiledModel], normalization: Normalization, images: LabeledImages,
         limit: Int?, warmup: Int, iterations: Int, cancellation: ProfileCancellation?, report: @escaping (Int) -> Void
     ) throws -> ProfileCache.Figures {
-        let model = variant.session.model
+        let model = replicas[0]
         let accuracy = try AccuracyEvaluator.evaluate(replicas: replicas, on: images, normalization: normalization, limit: limit) { done in
             try cancellation?.check()
             report(done)

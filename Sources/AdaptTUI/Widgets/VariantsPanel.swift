@@ -18,6 +18,8 @@ public struct VariantsPanel {
         return offset
     }
 
+    private static let leftAligned: Set<String> = ["STATE", "F", "BACKEND"]
+
     /// Draws the table; returns the scroll offset used (the caller keeps it for the next frame).
     @discardableResult
     public func draw(_ snapshot: EngineSnapshot, selected: Int, scroll: Int, in rect: Rect, on buffer: inout ScreenBuffer) -> Int {
@@ -25,7 +27,7 @@ public struct VariantsPanel {
             .draw(in: rect, on: &buffer)
         guard inner.height >= 2, inner.width >= 20 else { return 0 }
         // Columns from right to left get dropped as the panel narrows; the id takes what is left.
-        let columns: [(title: String, width: Int)] = [("ACC", 7), ("P50", 7), ("P95", 7), ("PRED", 7), ("MEM", 6), ("F", 1), ("STATE", 9)]
+        let columns: [(title: String, width: Int)] = [("ACC", 7), ("P50", 7), ("P95", 7), ("PRED", 7), ("MEM", 6), ("F", 1), ("STATE", 9), ("BACKEND", 7)]
         var shown: [(title: String, width: Int)] = []
         var used = 0
         for column in columns where inner.width - (used + column.width + 1) >= 12 {
@@ -34,7 +36,7 @@ public struct VariantsPanel {
         }
         let idWidth = inner.width - used - 2
         var header = "  " + Units.pad("VARIANT", idWidth)
-        for column in shown { header += " " + Units.pad(column.title, column.width, right: column.title != "STATE" && column.title != "F") }
+        for column in shown { header += " " + Units.pad(column.title, column.width, right: !Self.leftAligned.contains(column.title)) }
         buffer.put(header, x: inner.x, y: inner.y, style: CellStyle(.header, bold: true), clip: inner)
         let rows = inner.height - 1
         let offset = Self.scrollOffset(selected: selected, count: snapshot.variants.count, rows: rows, previous: scroll)
@@ -51,9 +53,10 @@ public struct VariantsPanel {
                 case "PRED": Units.milliseconds(variant.predictedLatencyMsP95)
                 case "MEM": Units.megabytes(variant.memoryMb)
                 case "F": variant.onFront ? (ascii ? "*" : "◆") : " "
+                case "BACKEND": variant.backend ?? "-"
                 default: variant.state.rawValue
                 }
-                cells.append(Units.pad(text, column.width, right: column.title != "STATE" && column.title != "F"))
+                cells.append(Units.pad(text, column.width, right: !Self.leftAligned.contains(column.title)))
             }
             let role: ColorRole = switch variant.state {
             case .active: .active

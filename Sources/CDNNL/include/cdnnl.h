@@ -51,8 +51,8 @@ int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capac
 /// ONNX Conv of `source` (rank 4): `geometry` = output channels, kernel h, w, stride h, w, dilation h, w,
 /// pad top, left, bottom, right, groups (12 values); weights O×(C/groups)×KH×KW, bias (may be NULL) O; then
 /// `activation`, inside the kernel. With `residual` (a value of the output's dims, -1 for none) the kernel adds
-/// the residual before the activation by accumulating into the residual's memory: the residual is overwritten
-/// (no later step may read it) and must be in the layout the kernel writes, else this fails and says so.
+/// the residual before the activation by accumulating into the residual's memory when it is in the layout the
+/// kernel writes (the residual is then overwritten: no later step may read it), else into a converted copy.
 int cdnnl_net_convolution(cdnnl_net *net, int source, const long *geometry, const float *weights, const float *bias,
                           int residual, cdnnl_eltwise activation, char *message, size_t capacity);
 /// 2-D pooling: `window` = kernel h, w, stride h, w, dilation h, w, pad top, left, bottom, right (10 values);
