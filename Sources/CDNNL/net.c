@@ -315,7 +315,8 @@ static dnnl_primitive_desc_t convolution_pd(cdnnl_net *net, const struct convolu
 int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float *weights, const float *bias,
                           int residual, cdnnl_eltwise activation, char *message, size_t capacity) {
     if (!valid(net, source, message, capacity) || (residual >= 0 && !valid(net, residual, message, capacity))) return -1;
-    const dnnl_memory_desc_t *input = &net->values[source].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     if (input->ndims != 4) {
         fail(message, capacity, "a convolution needs a rank-4 input");
         return -1;
@@ -427,7 +428,8 @@ static int simple_step(cdnnl_net *net, dnnl_primitive_desc_t pd, int source, cha
 int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, long output_height, long output_width,
                       cdnnl_eltwise activation, char *message, size_t capacity) {
     if (!valid(net, source, message, capacity)) return -1;
-    const dnnl_memory_desc_t *input = &net->values[source].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     if (input->ndims != 4) {
         fail(message, capacity, "pooling needs a rank-4 input");
         return -1;
@@ -456,7 +458,8 @@ int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, 
 int cdnnl_net_inner_product(cdnnl_net *net, int source, long outputs, const float *weights, const float *bias,
                             cdnnl_eltwise activation, char *message, size_t capacity) {
     if (!valid(net, source, message, capacity)) return -1;
-    const dnnl_memory_desc_t *input = &net->values[source].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     if (input->ndims != 2 && input->ndims != 4) {
         fail(message, capacity, "an inner product needs a rank-2 or rank-4 input");
         return -1;
@@ -522,7 +525,8 @@ int cdnnl_net_binary(cdnnl_net *net, int kind, int a, int b, cdnnl_eltwise activ
         fail(message, capacity, "unknown binary op");
         return -1;
     }
-    const dnnl_memory_desc_t *first = &net->values[a].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t first_md = net->values[a].md, *first = &first_md;
     // Same dims: the second operand is read in the first's layout (one reorder if it differs). Broadcast
     // operands (constants, mostly) are read as they are.
     int second = b;
@@ -610,7 +614,8 @@ int cdnnl_net_lrn(cdnnl_net *net, int source, long size, float alpha, float beta
 
 int cdnnl_net_channel_shuffle(cdnnl_net *net, int source, long groups, char *message, size_t capacity) {
     if (!valid(net, source, message, capacity)) return -1;
-    const dnnl_memory_desc_t *input = &net->values[source].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     if (input->ndims < 2 || groups < 1 || input->dims[1] % groups) {
         fail(message, capacity, "a channel shuffle whose groups do not divide the channels");
         return -1;
@@ -630,7 +635,8 @@ int cdnnl_net_channel_shuffle(cdnnl_net *net, int source, long groups, char *mes
 int cdnnl_net_reshape(cdnnl_net *net, int source, int rank, const long *dims, char *message, size_t capacity) {
     dnnl_dims_t shape;
     if (!valid(net, source, message, capacity) || !copy_dims(rank, dims, shape, message, capacity)) return -1;
-    const dnnl_memory_desc_t *input = &net->values[source].md;
+    // A copy: adding values (reorders) may move the array.
+    const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     dnnl_memory_desc_t plain, reshaped;
     plain_md(&plain, input->ndims, input->dims);
     int flat = in_layout(net, source, &plain, message, capacity);

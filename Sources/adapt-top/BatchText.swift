@@ -42,10 +42,11 @@ enum BatchText {
         lines.append("")
         let rows = snapshot.variants.map { variant in
             [variant.id, variant.transform, percent(variant.accuracy), ms(variant.latencyMsP50), ms(variant.latencyMsP95),
-             variant.predictedLatencyMsP95.map(ms) ?? "n/a", mb(variant.memoryMb), variant.onFront ? "yes" : "", variant.state.rawValue]
+             variant.predictedLatencyMsP95.map(ms) ?? "n/a", mb(variant.memoryMb), variant.onFront ? "yes" : "", variant.state.rawValue,
+             variant.backend ?? "n/a"]
         }
         lines.append(Format.table(
-            header: ["VARIANT", "TRANSFORM", "ACC", "P50", "P95", "PRED P95", "MEM", "FRONT", "STATE"],
+            header: ["VARIANT", "TRANSFORM", "ACC", "P50", "P95", "PRED P95", "MEM", "FRONT", "STATE", "BACKEND"],
             rows: rows, rightAligned: [2, 3, 4, 5, 6]))
         lines.append("")
         for event in snapshot.events.suffix(events) {

@@ -35,7 +35,8 @@ struct OneDNNLowering {
     /// convolution accumulates into `other`'s memory (then applies the Add's clamp) inside its kernel, saving a
     /// pass over the tensor. Of two convolutions, the later one takes the Add.
     static func residualAdds(in graph: Graph) -> [String: (add: Node, other: String)] {
-        let views: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"]
+        // Ops whose output may share its input's memory (a one-operand Sum too): overwriting it would change both.
+        let views: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Sum"]
         var fused: [String: (add: Node, other: String)] = [:]
         for (addIndex, node) in graph.nodes.enumerated() where node.opType == "Add" && node.inputs.count == 2 {
             let shapes = node.inputs.map { graph.shapes[$0] }
