@@ -28,9 +28,10 @@ struct cdnnl_api {
 };
 extern struct cdnnl_api cdnnl_api;
 
+// Shared by every net of one backend; each net has a stream of its own, since models of one backend run on
+// several threads at once (the inference thread, accuracy evaluation, the pool compiling the next variant).
 struct cdnnl_context {
     dnnl_engine_t engine;
-    dnnl_stream_t stream;
     int threads;
 };
 

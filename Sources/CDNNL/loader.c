@@ -1,4 +1,4 @@
-// Opens libdnnl.so.2 and looks up every function the shim calls; creates contexts (an engine and a stream).
+// Opens libdnnl.so.2 and looks up every function the shim calls; creates contexts (a CPU engine and a thread count).
 #if __has_include(<oneapi/dnnl/dnnl.h>)
 #include "dnnl_api.h"
 
@@ -54,19 +54,11 @@ cdnnl_context *cdnnl_context_create(int threads, char *message, size_t capacity)
         free(context);
         return NULL;
     }
-    status = api.dnnl_stream_create(&context->stream, context->engine, dnnl_stream_default_flags);
-    if (status != dnnl_success) {
-        cdnnl_say(message, capacity, "cannot create a stream", status);
-        api.dnnl_engine_destroy(context->engine);
-        free(context);
-        return NULL;
-    }
     return context;
 }
 
 void cdnnl_context_destroy(cdnnl_context *context) {
     if (!context) return;
-    api.dnnl_stream_destroy(context->stream);
     api.dnnl_engine_destroy(context->engine);
     free(context);
 }

@@ -22,6 +22,7 @@ typedef struct {
 
 struct cdnnl_net {
     cdnnl_context *context;
+    dnnl_stream_t stream;
     value *values;
     int value_count, value_capacity;
     step *steps;
@@ -49,8 +50,17 @@ static int reserve(void **array, int *capacity, int count, size_t size) {
 
 cdnnl_net *cdnnl_net_create(cdnnl_context *context, char *message, size_t capacity) {
     cdnnl_net *net = calloc(1, sizeof *net);
-    if (!net) fail(message, capacity, "out of memory");
-    else net->context = context;
+    if (!net) {
+        fail(message, capacity, "out of memory");
+        return NULL;
+    }
+    net->context = context;
+    dnnl_status_t status = api.dnnl_stream_create(&net->stream, context->engine, dnnl_stream_default_flags);
+    if (status != dnnl_success) {
+        cdnnl_say(message, capacity, "cannot create a stream", status);
+        free(net);
+        return NULL;
+    }
     return net;
 }
 
@@ -58,6 +68,7 @@ void cdnnl_net_destroy(cdnnl_net *net) {
     if (!net) return;
     for (int i = 0; i < net->step_count; i++) api.dnnl_primitive_destroy(net->steps[i].primitive);
     for (int i = 0; i < net->memory_count; i++) api.dnnl_memory_destroy(net->memories[i]);
+    api.dnnl_stream_destroy(net->stream);
     free(net->steps);
     free(net->values);
     free(net->memories);
@@ -222,8 +233,8 @@ static dnnl_memory_t packed_weights(cdnnl_net *net, const dnnl_memory_desc_t *pl
     if (pd) api.dnnl_primitive_desc_destroy(pd);
     if (ok) {
         dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, packed}};
-        ok = api.dnnl_primitive_execute(reorder, net->context->stream, 2, args) == dnnl_success
-            && api.dnnl_stream_wait(net->context->stream) == dnnl_success;
+        ok = api.dnnl_primitive_execute(reorder, net->stream, 2, args) == dnnl_success
+            && api.dnnl_stream_wait(net->stream) == dnnl_success;
         if (!ok) fail(message, capacity, "reordering the weights failed");
     }
     if (reorder) api.dnnl_primitive_destroy(reorder);
@@ -668,14 +679,14 @@ int cdnnl_net_run(cdnnl_net *net, int first, int end, char *message, size_t capa
     if (api.set_omp_threads) api.set_omp_threads(context->threads);
     for (int i = first < 0 ? 0 : first; i < end && i < net->step_count; i++) {
         step *current = &net->steps[i];
-        dnnl_status_t status = api.dnnl_primitive_execute(current->primitive, context->stream, current->count, current->args);
+        dnnl_status_t status = api.dnnl_primitive_execute(current->primitive, net->stream, current->count, current->args);
         if (status != dnnl_success) {
             if (message && capacity)
                 snprintf(message, capacity, "oneDNN: step %d (%s) failed (status %d)", i, current->implementation, (int)status);
             return 0;
         }
     }
-    dnnl_status_t status = api.dnnl_stream_wait(context->stream);
+    dnnl_status_t status = api.dnnl_stream_wait(net->stream);
     if (status != dnnl_success) {
         cdnnl_say(message, capacity, "waiting for the stream failed", status);
         return 0;

@@ -95,4 +95,27 @@ import Testing
         let scale = max(1, expected.values.map(abs).max() ?? 0)
         #expect((zip(output, expected.values).map { abs($0 - $1) }.max() ?? .infinity) <= 1e-4 * scale)
     }
+
+    /// Models of one backend run on several threads at once (the inference thread beside accuracy evaluation and
+    /// the pool compiling the next variant): each has a stream of its own, and each gives onnxruntime's output.
+    @Test(.enabled(if: OneDNN.status.available)) func modelsOfOneBackendRunConcurrently() throws {
+        let backend = try OneDNNBackend()
+        let folder = TestFixtures.path("onnx/resnet_block")
+        let input = try NPY.read(contentsOf: "\(folder)/input.npy").values
+        let expected = try NPY.read(contentsOf: "\(folder)/expected.npy").values
+        let sessions = try (0..<2).map { _ in try InferenceSession(contentsOf: "\(folder)/model.onnx", backend: backend) }
+        let worst = UnsafeMutableBufferPointer<Float>.allocate(capacity: sessions.count)
+        defer { worst.deallocate() }
+        nonisolated(unsafe) let shared = (sessions, worst)
+        DispatchQueue.concurrentPerform(iterations: sessions.count) { index in
+            var largest: Float = 0
+            for _ in 0..<200 {
+                let output = (try? shared.0[index].run([input]).first) ?? []
+                largest = max(largest, output.count == expected.count ? zip(output, expected).map { abs($0 - $1) }.max() ?? 0 : .infinity)
+            }
+            shared.1[index] = largest
+        }
+        let scale = max(1, expected.map(abs).max() ?? 0)
+        #expect(worst.allSatisfy { $0 <= 1e-4 * scale }, "\(Array(worst))")
+    }
 }

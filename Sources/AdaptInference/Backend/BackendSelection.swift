@@ -35,8 +35,8 @@ public struct BackendSelection: Sendable {
         xnnpack = try XNNPACKBackend(threads: threads, nativeKernels: nativeKernels)
         switch mode {
         case .xnnpack: onednn = nil
-        case .onednn: onednn = try OneDNNBackend(threads: threads)
-        case .auto: onednn = OneDNN.status.available ? try OneDNNBackend(threads: threads) : nil
+        case .onednn: onednn = try OneDNNBackend(threads: threads, fallback: xnnpack)
+        case .auto: onednn = OneDNN.status.available ? try OneDNNBackend(threads: threads, fallback: xnnpack) : nil
         }
     }
 

@@ -12,6 +12,8 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidNode(file: String, node: String, op: String, reason: String)
     /// The backend refused or failed an operation (XNNPACK status codes land here).
     case backend(node: String, op: String, reason: String)
+    /// A backend that cannot run on this machine or build (oneDNN not installed), or could not start.
+    case backendUnavailable(backend: String, reason: String)
     /// Input data given at run time does not fit the model.
     case badInput(reason: String)
 
@@ -23,6 +25,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedOp(let file, let node, let op, let reason): "\(file): node '\(node)' (\(op)): unsupported: \(reason)"
         case .invalidNode(let file, let node, let op, let reason): "\(file): node '\(node)' (\(op)): \(reason)"
         case .backend(let node, let op, let reason): "node '\(node)' (\(op)): backend error: \(reason)"
+        case .backendUnavailable(let backend, let reason): "the \(backend) backend is unavailable: \(reason)"
         case .badInput(let reason): "bad input: \(reason)"
         }
     }

@@ -21,8 +21,9 @@ typedef struct cdnnl_net cdnnl_net;
 /// else 0 with the reason in `message`.
 int cdnnl_load(char *message, size_t capacity);
 
-/// A CPU engine and a stream on it, whose steps run on `threads` threads (1: the caller's alone); NULL if oneDNN
-/// is not loaded or refuses. Loading sets OMP_NUM_THREADS=1 unless it is set already.
+/// A CPU engine whose nets run on `threads` threads (1: the caller's alone); each net has a stream of its own, so
+/// nets of one context may run on several threads at once. NULL if oneDNN is not loaded or refuses. Loading sets
+/// OMP_NUM_THREADS=1 unless it is set already.
 cdnnl_context *cdnnl_context_create(int threads, char *message, size_t capacity);
 void cdnnl_context_destroy(cdnnl_context *context);
 

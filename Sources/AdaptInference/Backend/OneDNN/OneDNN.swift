@@ -24,8 +24,10 @@ private func cText(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// A CPU engine and its stream: what every oneDNN primitive of one compiled model runs on, on `threads` threads.
-package final class OneDNNContext {
+/// A CPU engine and a thread count, shared by every model one backend compiles (each model runs on a stream of its
+/// own, so models of one context may run on different threads at once). @unchecked: never changed after creation,
+/// and oneDNN engines are thread-safe.
+package final class OneDNNContext: @unchecked Sendable {
     let pointer: OpaquePointer
     package let threads: Int
 

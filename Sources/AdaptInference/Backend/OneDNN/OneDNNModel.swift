@@ -79,8 +79,9 @@ final class OneDNNModel: CompiledModel {
                 timedProgram.append((.net(first..<net.stepCount), steps.count - 1))
             }
         } catch let error as OneDNNError {
+            // Nodes oneDNN refuses fall back one by one; what is left is binding the model's inputs and outputs.
             buffers.forEach { $0.deallocate() }
-            throw ModelError.backend(node: "-", op: "-", reason: error.description)
+            throw ModelError.unsupportedModel(file: graph.source, reason: "the model's inputs or outputs: \(error)")
         } catch {
             buffers.forEach { $0.deallocate() }
             throw error
@@ -118,7 +119,7 @@ final class OneDNNModel: CompiledModel {
     private func run(_ segment: Segment) throws {
         switch segment {
         case .net(let range):
-            do { try net.run(range) } catch { throw ModelError.backend(node: "-", op: "-", reason: error.description) }
+            do { try net.run(range) } catch { throw ModelError.backend(node: "oneDNN net", op: "run", reason: error.description) }
         case .fallback(let model):
             try model.run()
         }

@@ -17,7 +17,7 @@ final class XNNPACKRuntime: @unchecked Sendable {
     init(threads: Int, useNativeKernels: Bool) throws {
         let status = xnn_initialize(nil)
         guard status == xnn_status_success else {
-            throw ModelError.backend(node: "-", op: "-", reason: "xnn_initialize failed: \(XNNPACKRuntime.describe(status))")
+            throw ModelError.backendUnavailable(backend: "xnnpack", reason: "xnn_initialize failed: \(XNNPACKRuntime.describe(status))")
         }
         self.threads = max(1, threads)
         self.useNativeKernels = useNativeKernels
