@@ -17,11 +17,14 @@ import Testing
         #expect(try #require(macs.max()) >= 10 * (try #require(macs.min())))
     }
 
-    /// Top-1 on all 10 000 test images through adapt-top agrees with PyTorch within 0.1 percentage points.
-    @Test func deviceAccuracyMatchesPyTorch() throws {
+    /// Top-1 on all 10 000 test images through adapt-top agrees with PyTorch within 0.1 percentage points, on each
+    /// backend (oneDNN's Winograd layers round differently from direct convolution, and must not cost accuracy).
+    @Test(arguments: ["xnnpack"] + (OneDNN.status.available ? ["onednn"] : []))
+    func deviceAccuracyMatchesPyTorch(_ backendName: String) throws {
         let manifest = try FamilyManifest.load(contentsOf: Self.manifestPath)
         let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: manifest.dataset.split)
-        let family = try ModelFamily(manifest: manifest, backend: XNNPACKBackend(threads: 2))
+        let backend: any InferenceBackend = backendName == "onednn" ? try OneDNNBackend(threads: 2) : try XNNPACKBackend(threads: 2)
+        let family = try ModelFamily(manifest: manifest, backend: backend)
         for variant in family.variants {
             let reference = try #require(variant.spec.referenceAccuracy, "\(variant.spec.id) has no reference accuracy")
             let measured = try AccuracyEvaluator.evaluate(variant.session.model, on: images, normalization: manifest.input.normalization)

@@ -34,18 +34,19 @@ import Testing
         #expect(throws: InjectionError.invalid("memory pressure needs at least 1 MB, 0 given")) { try MemoryPressureInjection(megabytes: 0) }
     }
 
-    /// The memory is resident while held (the process's RSS grows by it) and returned when released. Large, so that
-    /// other tests allocating at the same time (a training split is 47 MB) cannot blur it.
+    /// The memory is resident while held (the process's RSS grows by it) and returned when released. Large, and
+    /// checked with a margin, so that other tests allocating or freeing at the same time (a training split is
+    /// 47 MB; compiled models and profiles come and go by tens of MB) cannot blur it.
     @Test func memoryPressureIsResidentUntilReleased() throws {
-        let pressure = try MemoryPressureInjection(megabytes: 512)
+        let pressure = try MemoryPressureInjection(megabytes: 1024)
         let before = try #require(ProcessMemory.residentBytes())
         try pressure.start()
         let held = try #require(ProcessMemory.residentBytes())
-        #expect(held - before >= 500 << 20, "RSS grew by \((held - before) >> 20) MB")
+        #expect(held - before >= 900 << 20, "RSS grew by \((held - before) >> 20) MB")
         pressure.stop()
         #expect(!pressure.isRunning)
         let after = try #require(ProcessMemory.residentBytes())
-        #expect(held - after >= 400 << 20, "RSS fell by \((held - after) >> 20) MB")
+        #expect(held - after >= 800 << 20, "RSS fell by \((held - after) >> 20) MB")
     }
 }
 
