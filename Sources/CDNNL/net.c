@@ -294,6 +294,33 @@ static dnnl_primitive_desc_t make_pd(cdnnl_net *net, const void *descriptor, dnn
     return pd;
 }
 
+// What every layer with weights ends with, given its primitive descriptor (which this takes over): the weights
+// packed into the layout `pd` chose, the bias copied, the input read in the layout `pd` wants, the output in a new
+// value (or over `accumulate_into`'s memory, for a sum post-op), and the step. The output value, or -1.
+static int weighted_step(cdnnl_net *net, dnnl_primitive_desc_t pd, int source, const dnnl_memory_desc_t *weights_plain,
+                         const float *weights, const float *bias, dnnl_dim_t bias_count, int accumulate_into,
+                         char *message, size_t capacity) {
+    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    dnnl_memory_t packed = packed_weights(net, weights_plain, weights_md, weights, message, capacity);
+    dnnl_memory_desc_t bias_plain;
+    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, bias_count, bias, &bias_plain, message, capacity) : NULL;
+    int input = packed && (bias_values || !bias) ? in_layout(net, source, source_md, message, capacity) : -1;
+    int output = -1;
+    if (input >= 0) {
+        output = accumulate_into >= 0 ? add_value(net, destination_md, net->values[accumulate_into].memory, message, capacity)
+                                      : allocated_value(net, destination_md, message, capacity);
+    }
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, net->values[input].memory}, {DNNL_ARG_WEIGHTS, packed},
+                              {DNNL_ARG_DST, net->values[output].memory}, {DNNL_ARG_BIAS, bias_values}};
+    return add_step(net, pd, args, bias ? 4 : 3, message, capacity) < 0 ? -1 : output;
+}
+
 // Whether oneDNN fell back to its slow reference implementation ("ref:any") for this descriptor.
 static int is_reference(const_dnnl_primitive_desc_t pd) {
     const char *implementation = NULL;
@@ -397,27 +424,7 @@ int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float
         pd = convolution_pd(net, &shape, algorithm, source_choice, &preferred, 1, activation, message, capacity);
         if (!pd) return -1;
     }
-    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-    const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    dnnl_memory_t packed = packed_weights(net, &weights_plain, weights_md, weights, message, capacity);
-    dnnl_memory_desc_t bias_plain;
-    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, oc, bias, &bias_plain, message, capacity) : NULL;
-    int input_value = packed ? in_layout(net, source, source_md, message, capacity) : -1;
-    int output = -1;
-    if (input_value >= 0 && (bias_values || !bias)) {
-        output = residual >= 0 ? add_value(net, destination_md, net->values[residual].memory, message, capacity)
-                               : allocated_value(net, destination_md, message, capacity);
-    }
-    if (output < 0) {
-        api.dnnl_primitive_desc_destroy(pd);
-        return -1;
-    }
-    dnnl_exec_arg_t args[MAX_ARGS] = {{DNNL_ARG_SRC, net->values[input_value].memory}, {DNNL_ARG_WEIGHTS, packed},
-                                      {DNNL_ARG_DST, net->values[output].memory}};
-    int count = 3;
-    if (bias) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bias_values};
-    return add_step(net, pd, args, count, message, capacity) < 0 ? -1 : output;
+    return weighted_step(net, pd, source, &weights_plain, weights, bias, oc, residual, message, capacity);
 }
 
 // A step of `pd` reading `source` (converted to the layout `pd` wants) into a new value; the output value or -1.
@@ -493,21 +500,7 @@ int cdnnl_net_inner_product(cdnnl_net *net, int source, long outputs, const floa
     }
     dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(0, activation), "inner product", message, capacity);
     if (!pd) return -1;
-    const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-    const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-    dnnl_memory_t packed = packed_weights(net, &weights_plain, weights_md, weights, message, capacity);
-    dnnl_memory_desc_t bias_plain;
-    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, outputs, bias, &bias_plain, message, capacity) : NULL;
-    int input_value = packed && (bias_values || !bias) ? in_layout(net, source, source_md, message, capacity) : -1;
-    int output = input_value >= 0 ? allocated_value(net, destination_md, message, capacity) : -1;
-    if (output < 0) {
-        api.dnnl_primitive_desc_destroy(pd);
-        return -1;
-    }
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, net->values[input_value].memory}, {DNNL_ARG_WEIGHTS, packed},
-                              {DNNL_ARG_DST, net->values[output].memory}, {DNNL_ARG_BIAS, bias_values}};
-    return add_step(net, pd, args, bias ? 4 : 3, message, capacity) < 0 ? -1 : output;
+    return weighted_step(net, pd, source, &weights_plain, weights, bias, outputs, -1, message, capacity);
 }
 
 int cdnnl_net_eltwise(cdnnl_net *net, int source, cdnnl_eltwise function, cdnnl_eltwise then, char *message,

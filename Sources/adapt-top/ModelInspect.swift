@@ -26,6 +26,7 @@ struct ModelInspect: ParsableCommand {
         print("")
         print("execution on \(session.backendName), \(model.threads) thread(s): \(session.model.steps.count) steps, "
               + "activation arena \(Format.bytes(session.model.arenaBytes))")
+        if !session.backendRace.isEmpty { print("auto: " + Format.race(session.backendRace)) }
         let stepRows = session.model.steps.map { [$0.node, $0.op, $0.kernel] }
         print(Format.table(header: ["node", "op", "kernel"], rows: stepRows, rightAligned: []))
     }
