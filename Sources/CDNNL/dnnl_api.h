@@ -16,7 +16,8 @@
     X(dnnl_shuffle_forward_desc_init) X(dnnl_primitive_desc_create) X(dnnl_primitive_desc_query)                      \
     X(dnnl_primitive_desc_query_md) X(dnnl_primitive_desc_destroy) X(dnnl_reorder_primitive_desc_create)              \
     X(dnnl_primitive_create) X(dnnl_primitive_execute) X(dnnl_primitive_destroy) X(dnnl_primitive_attr_create)        \
-    X(dnnl_primitive_attr_destroy) X(dnnl_primitive_attr_set_post_ops) X(dnnl_post_ops_create)                        \
+    X(dnnl_primitive_attr_destroy) X(dnnl_primitive_attr_set_post_ops) X(dnnl_primitive_attr_set_output_scales)                   \
+    X(dnnl_primitive_attr_set_zero_points) X(dnnl_post_ops_create)                        \
     X(dnnl_post_ops_append_eltwise) X(dnnl_post_ops_append_sum) X(dnnl_post_ops_destroy)
 
 struct cdnnl_api {

@@ -137,10 +137,12 @@ static int add_step(cdnnl_net *net, dnnl_primitive_desc_t pd, const dnnl_exec_ar
     return net->step_count++;
 }
 
-static void plain_md(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims) {
+static void typed_plain_md(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims, dnnl_data_type_t type) {
     static const dnnl_format_tag_t plain[] = {dnnl_a, dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde};
-    api.dnnl_memory_desc_init_by_tag(md, rank, dims, dnnl_f32, plain[rank]);
+    api.dnnl_memory_desc_init_by_tag(md, rank, dims, type, plain[rank]);
 }
+
+static void plain_md(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims) { typed_plain_md(md, rank, dims, dnnl_f32); }
 
 static int copy_dims(int rank, const long *from, dnnl_dim_t *to, char *message, size_t capacity) {
     if (rank < 1 || rank > 5) {
@@ -161,7 +163,7 @@ int cdnnl_net_external(cdnnl_net *net, int rank, const long *dims, float *buffer
 }
 
 // A memory holding a copy of `data` (plain, `md`), counted as constant bytes.
-static dnnl_memory_t constant_memory(cdnnl_net *net, const dnnl_memory_desc_t *md, const float *data, char *message,
+static dnnl_memory_t constant_memory(cdnnl_net *net, const dnnl_memory_desc_t *md, const void *data, char *message,
                                      size_t capacity) {
     dnnl_memory_t memory = new_memory(net, md, DNNL_MEMORY_ALLOCATE, message, capacity);
     void *handle = NULL;
@@ -184,13 +186,29 @@ int cdnnl_net_constant(cdnnl_net *net, int rank, const long *dims, const float *
     return memory ? add_value(net, &md, memory, message, capacity) : -1;
 }
 
-static dnnl_primitive_desc_t reorder_pd(cdnnl_net *net, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to,
-                                        char *message, size_t capacity) {
+static dnnl_primitive_desc_t scaled_reorder_pd(cdnnl_net *net, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to,
+                                               const_dnnl_primitive_attr_t attributes, char *message, size_t capacity) {
     dnnl_primitive_desc_t pd = NULL;
     dnnl_status_t status =
-        api.dnnl_reorder_primitive_desc_create(&pd, from, net->context->engine, to, net->context->engine, NULL);
+        api.dnnl_reorder_primitive_desc_create(&pd, from, net->context->engine, to, net->context->engine, attributes);
     if (status != dnnl_success) cdnnl_say(message, capacity, "no reorder between these layouts", status);
     return pd;
+}
+
+static dnnl_primitive_desc_t reorder_pd(cdnnl_net *net, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to,
+                                        char *message, size_t capacity) {
+    return scaled_reorder_pd(net, from, to, NULL, message, capacity);
+}
+
+// Prefixes a step's implementation with what it does ("reorder jit:uni"), where the primitive's name alone would
+// not say; returns `step` (-1 passes through).
+static int label(cdnnl_net *net, int step, const char *what) {
+    if (step < 0) return step;
+    char *implementation = net->steps[step].implementation;
+    char labelled[sizeof net->steps[step].implementation];
+    snprintf(labelled, sizeof labelled, "%s %s", what, implementation);
+    memcpy(implementation, labelled, sizeof labelled);
+    return step;
 }
 
 int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capacity) {
@@ -198,15 +216,7 @@ int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capac
     dnnl_primitive_desc_t pd = reorder_pd(net, &net->values[from].md, &net->values[to].md, message, capacity);
     if (!pd) return -1;
     dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, net->values[from].memory}, {DNNL_ARG_TO, net->values[to].memory}};
-    int index = add_step(net, pd, args, 2, message, capacity);
-    if (index >= 0) {
-        // "reorder jit:uni": says what the step is, where a primitive's name alone would not.
-        char *implementation = net->steps[index].implementation;
-        char kind[sizeof net->steps[index].implementation];
-        snprintf(kind, sizeof kind, "reorder %s", implementation);
-        memcpy(implementation, kind, sizeof kind);
-    }
-    return index;
+    return label(net, add_step(net, pd, args, 2, message, capacity), "reorder");
 }
 
 // `index` in layout `md`: itself when it already is, else a new value and a reorder step into it.
@@ -219,7 +229,7 @@ static int in_layout(cdnnl_net *net, int index, const dnnl_memory_desc_t *md, ch
 
 // Weights: reordered once, now, from the caller's plain `data` into the layout the primitive asked for.
 static dnnl_memory_t packed_weights(cdnnl_net *net, const dnnl_memory_desc_t *plain, const dnnl_memory_desc_t *wanted,
-                                    const float *data, char *message, size_t capacity) {
+                                    const void *data, char *message, size_t capacity) {
     dnnl_memory_t user = NULL;
     dnnl_status_t status = api.dnnl_memory_create(&user, plain, net->context->engine, (void *)data);
     if (status != dnnl_success) {
@@ -244,10 +254,11 @@ static dnnl_memory_t packed_weights(cdnnl_net *net, const dnnl_memory_desc_t *pl
     return packed;
 }
 
-static dnnl_memory_t bias_memory(cdnnl_net *net, dnnl_dim_t count, const float *bias, dnnl_memory_desc_t *md,
-                                 char *message, size_t capacity) {
+// f32 biases for float layers; s32 (in units of input scale × weight scale) for int8 ones.
+static dnnl_memory_t bias_memory(cdnnl_net *net, dnnl_dim_t count, const void *bias, dnnl_data_type_t type,
+                                 dnnl_memory_desc_t *md, char *message, size_t capacity) {
     dnnl_dims_t dims = {count};
-    api.dnnl_memory_desc_init_by_tag(md, 1, dims, dnnl_f32, dnnl_x);
+    api.dnnl_memory_desc_init_by_tag(md, 1, dims, type, dnnl_x);
     return constant_memory(net, md, bias, message, capacity);
 }
 
@@ -298,14 +309,14 @@ static dnnl_primitive_desc_t make_pd(cdnnl_net *net, const void *descriptor, dnn
 // packed into the layout `pd` chose, the bias copied, the input read in the layout `pd` wants, the output in a new
 // value (or over `accumulate_into`'s memory, for a sum post-op), and the step. The output value, or -1.
 static int weighted_step(cdnnl_net *net, dnnl_primitive_desc_t pd, int source, const dnnl_memory_desc_t *weights_plain,
-                         const float *weights, const float *bias, dnnl_dim_t bias_count, int accumulate_into,
-                         char *message, size_t capacity) {
+                         const void *weights, const void *bias, dnnl_data_type_t bias_type, dnnl_dim_t bias_count,
+                         int accumulate_into, char *message, size_t capacity) {
     const dnnl_memory_desc_t *source_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
     const dnnl_memory_desc_t *weights_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     const dnnl_memory_desc_t *destination_md = api.dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
     dnnl_memory_t packed = packed_weights(net, weights_plain, weights_md, weights, message, capacity);
     dnnl_memory_desc_t bias_plain;
-    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, bias_count, bias, &bias_plain, message, capacity) : NULL;
+    dnnl_memory_t bias_values = packed && bias ? bias_memory(net, bias_count, bias, bias_type, &bias_plain, message, capacity) : NULL;
     int input = packed && (bias_values || !bias) ? in_layout(net, source, source_md, message, capacity) : -1;
     int output = -1;
     if (input >= 0) {
@@ -331,7 +342,25 @@ static int is_reference(const_dnnl_primitive_desc_t pd) {
 struct convolution_shape {
     const dnnl_memory_desc_t *weights, *bias;
     dnnl_dims_t strides, dilates, padding_l, padding_r;
+    const cdnnl_int8 *int8;
+    dnnl_dim_t output_channels;
 };
+
+// An int8 layer's requantization: output scales per channel (input scale × weight scale / output scale) and the
+// input's and output's zero points, added to `attributes` (created when NULL).
+static dnnl_primitive_attr_t with_int8(dnnl_primitive_attr_t attributes, const cdnnl_int8 *int8, dnnl_dim_t channels) {
+    if (!int8) return attributes;
+    if (!attributes) api.dnnl_primitive_attr_create(&attributes);
+    float *scales = malloc((size_t)channels * sizeof *scales);
+    if (!scales) return attributes;  // the descriptor then fails to match the layer and says so
+    for (dnnl_dim_t i = 0; i < channels; i++) scales[i] = int8->input.scale * int8->weight_scales[i] / int8->output.scale;
+    api.dnnl_primitive_attr_set_output_scales(attributes, channels, 1 << 1, scales);
+    free(scales);
+    const int32_t input_zero_point = int8->input.zero_point, output_zero_point = int8->output.zero_point;
+    if (input_zero_point) api.dnnl_primitive_attr_set_zero_points(attributes, DNNL_ARG_SRC, 1, 0, &input_zero_point);
+    if (output_zero_point) api.dnnl_primitive_attr_set_zero_points(attributes, DNNL_ARG_DST, 1, 0, &output_zero_point);
+    return attributes;
+}
 
 // The convolution's primitive descriptor with `algorithm`, reading `source` and writing `destination` (each a
 // layout or format any); NULL (reason in message, when given one) if oneDNN has no such kernel here.
@@ -347,11 +376,12 @@ static dnnl_primitive_desc_t convolution_pd(cdnnl_net *net, const struct convolu
         cdnnl_say(message, capacity, "convolution not supported with these parameters", status);
         return NULL;
     }
-    return make_pd(net, &descriptor, post_ops(accumulate, activation), "convolution", message, capacity);
+    return make_pd(net, &descriptor, with_int8(post_ops(accumulate, activation), shape->int8, shape->output_channels),
+                   "convolution", message, capacity);
 }
 
-int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float *weights, const float *bias,
-                          int residual, cdnnl_eltwise activation, char *message, size_t capacity) {
+int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const void *weights, const void *bias,
+                          int residual, cdnnl_eltwise activation, const cdnnl_int8 *int8, char *message, size_t capacity) {
     if (!valid(net, source, message, capacity) || (residual >= 0 && !valid(net, residual, message, capacity))) return -1;
     // A copy: adding values (reorders) may move the array.
     const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
@@ -368,27 +398,32 @@ int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float
         fail(message, capacity, "a convolution of impossible geometry");
         return -1;
     }
+    if (int8 && (residual >= 0 || input->data_type != dnnl_s8)) {
+        fail(message, capacity, int8 ? "an int8 convolution needs an int8 input and no residual" : "");
+        return -1;
+    }
+    const dnnl_data_type_t data = int8 ? dnnl_s8 : dnnl_f32;
     dnnl_memory_desc_t source_any, weights_any, weights_plain, bias_md, destination_any;
     dnnl_dims_t source_dims = {n, c, h, w}, destination_dims = {n, oc, oh, ow};
     dnnl_dims_t weights_dims = {oc, c, kh, kw}, grouped_dims = {groups, oc / groups, c / groups, kh, kw};
     const int grouped = groups > 1;
-    api.dnnl_memory_desc_init_by_tag(&source_any, 4, source_dims, dnnl_f32, dnnl_format_tag_any);
-    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, dnnl_f32, dnnl_format_tag_any);
-    api.dnnl_memory_desc_init_by_tag(&weights_plain, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, dnnl_f32,
+    api.dnnl_memory_desc_init_by_tag(&source_any, 4, source_dims, data, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, data, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&weights_plain, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, data,
                                      grouped ? dnnl_goihw : dnnl_oihw);
-    api.dnnl_memory_desc_init_by_tag(&weights_any, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, dnnl_f32,
+    api.dnnl_memory_desc_init_by_tag(&weights_any, grouped ? 5 : 4, grouped ? grouped_dims : weights_dims, data,
                                      dnnl_format_tag_any);
     dnnl_dims_t bias_dims = {oc};
-    api.dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_f32, dnnl_x);
+    api.dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, int8 ? dnnl_s32 : dnnl_f32, dnnl_x);
     const struct convolution_shape shape = {
-        .weights = &weights_any, .bias = bias ? &bias_md : NULL,
+        .weights = &weights_any, .bias = bias ? &bias_md : NULL, .int8 = int8, .output_channels = oc,
         .strides = {stride_h, stride_w}, .dilates = {dilation_h - 1, dilation_w - 1},
         .padding_l = {top, left}, .padding_r = {bottom, right},
     };
     // Winograd does a 3×3 stride-1 layer in fewer multiplications than any direct kernel can (a 2.25× cut for
     // oneDNN's F(2×2, 3×3) tiles), once there are enough channels to amortise its input and output transforms
     // (a first layer on 1 channel runs 5× slower on it); worth a reorder of its input when one is needed.
-    const int winograd = kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && dilation_h == 1 && dilation_w == 1
+    const int winograd = !int8 && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && dilation_h == 1 && dilation_w == 1
                          && groups == 1 && c >= 16 && oc >= 16;
     cdnnl_eltwise first_activation = residual >= 0 ? (cdnnl_eltwise){0} : activation;
     dnnl_alg_kind_t algorithm = winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
@@ -424,7 +459,8 @@ int cdnnl_net_convolution(cdnnl_net *net, int source, const long *g, const float
         pd = convolution_pd(net, &shape, algorithm, source_choice, &preferred, 1, activation, message, capacity);
         if (!pd) return -1;
     }
-    return weighted_step(net, pd, source, &weights_plain, weights, bias, oc, residual, message, capacity);
+    return weighted_step(net, pd, source, &weights_plain, weights, bias, int8 ? dnnl_s32 : dnnl_f32, oc, residual, message,
+                         capacity);
 }
 
 // A step of `pd` reading `source` (converted to the layout `pd` wants) into a new value; the output value or -1.
@@ -457,7 +493,7 @@ int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, 
                                                                               : dnnl_pooling_avg_exclude_padding;
     dnnl_dims_t destination_dims = {input->dims[0], input->dims[1], output_height, output_width};
     dnnl_memory_desc_t destination_any;
-    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, dnnl_f32, dnnl_format_tag_any);
+    api.dnnl_memory_desc_init_by_tag(&destination_any, 4, destination_dims, input->data_type, dnnl_format_tag_any);
     dnnl_dims_t kernel = {window[0], window[1]}, strides = {window[2], window[3]};
     dnnl_dims_t dilation = {window[4] - 1, window[5] - 1}, padding_l = {window[6], window[7]};
     dnnl_dims_t padding_r = {window[8], window[9]};
@@ -500,7 +536,7 @@ int cdnnl_net_inner_product(cdnnl_net *net, int source, long outputs, const floa
     }
     dnnl_primitive_desc_t pd = make_pd(net, &descriptor, post_ops(0, activation), "inner product", message, capacity);
     if (!pd) return -1;
-    return weighted_step(net, pd, source, &weights_plain, weights, bias, outputs, -1, message, capacity);
+    return weighted_step(net, pd, source, &weights_plain, weights, bias, dnnl_f32, outputs, -1, message, capacity);
 }
 
 int cdnnl_net_eltwise(cdnnl_net *net, int source, cdnnl_eltwise function, cdnnl_eltwise then, char *message,
@@ -642,10 +678,10 @@ int cdnnl_net_reshape(cdnnl_net *net, int source, int rank, const long *dims, ch
     // A copy: adding values (reorders) may move the array.
     const dnnl_memory_desc_t input_md = net->values[source].md, *input = &input_md;
     dnnl_memory_desc_t plain, reshaped;
-    plain_md(&plain, input->ndims, input->dims);
+    typed_plain_md(&plain, input->ndims, input->dims, input->data_type);
     int flat = in_layout(net, source, &plain, message, capacity);
     if (flat < 0) return -1;
-    plain_md(&reshaped, rank, shape);
+    typed_plain_md(&reshaped, rank, shape, input->data_type);
     if (api.dnnl_memory_desc_get_size(&reshaped) != api.dnnl_memory_desc_get_size(&plain)) {
         fail(message, capacity, "a reshape that changes the element count");
         return -1;
@@ -654,6 +690,44 @@ int cdnnl_net_reshape(cdnnl_net *net, int source, int rank, const long *dims, ch
     api.dnnl_memory_get_data_handle(net->values[flat].memory, &handle);
     dnnl_memory_t alias = new_memory(net, &reshaped, handle, message, capacity);
     return alias ? add_value(net, &reshaped, alias, message, capacity) : -1;
+}
+
+// A reorder of `source` into its own layout with data type `type`, scaling by `scale` and shifting by the zero
+// points: to = scale × (from − from_zero_point) + to_zero_point, rounded and saturated.
+static int convert(cdnnl_net *net, int source, dnnl_data_type_t type, float scale, int from_zero_point,
+                   int to_zero_point, char *message, size_t capacity) {
+    if (!valid(net, source, message, capacity)) return -1;
+    dnnl_memory_desc_t from = net->values[source].md, to = from;
+    to.data_type = type;
+    to.extra = (dnnl_memory_extra_desc_t){0};
+    dnnl_primitive_attr_t attributes = NULL;
+    api.dnnl_primitive_attr_create(&attributes);
+    api.dnnl_primitive_attr_set_output_scales(attributes, 1, 0, &scale);
+    const int32_t from_point = from_zero_point, to_point = to_zero_point;
+    if (from_point) api.dnnl_primitive_attr_set_zero_points(attributes, DNNL_ARG_FROM, 1, 0, &from_point);
+    if (to_point) api.dnnl_primitive_attr_set_zero_points(attributes, DNNL_ARG_TO, 1, 0, &to_point);
+    dnnl_primitive_desc_t pd = scaled_reorder_pd(net, &from, &to, attributes, message, capacity);
+    api.dnnl_primitive_attr_destroy(attributes);
+    if (!pd) return -1;
+    int output = allocated_value(net, &to, message, capacity);
+    if (output < 0) {
+        api.dnnl_primitive_desc_destroy(pd);
+        return -1;
+    }
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, net->values[source].memory}, {DNNL_ARG_TO, net->values[output].memory}};
+    return label(net, add_step(net, pd, args, 2, message, capacity), type == dnnl_s8 ? "quantize" : "dequantize") < 0 ? -1 : output;
+}
+
+int cdnnl_net_quantize(cdnnl_net *net, int source, cdnnl_quantization to, char *message, size_t capacity) {
+    if (!(to.scale > 0)) {
+        fail(message, capacity, "an int8 scale must be positive");
+        return -1;
+    }
+    return convert(net, source, dnnl_s8, 1.0f / to.scale, 0, to.zero_point, message, capacity);
+}
+
+int cdnnl_net_dequantize(cdnnl_net *net, int source, cdnnl_quantization from, char *message, size_t capacity) {
+    return convert(net, source, dnnl_f32, from.scale, from.zero_point, 0, message, capacity);
 }
 
 int cdnnl_net_step_count(const cdnnl_net *net) { return net->step_count; }

@@ -36,9 +36,17 @@ int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capac
     (void)net, (void)from, (void)to;
     return unavailable(message, capacity);
 }
-int cdnnl_net_convolution(cdnnl_net *net, int source, const long *geometry, const float *weights, const float *bias,
-                          int residual, cdnnl_eltwise activation, char *message, size_t capacity) {
-    (void)net, (void)source, (void)geometry, (void)weights, (void)bias, (void)residual, (void)activation;
+int cdnnl_net_convolution(cdnnl_net *net, int source, const long *geometry, const void *weights, const void *bias,
+                          int residual, cdnnl_eltwise activation, const cdnnl_int8 *int8, char *message, size_t capacity) {
+    (void)net, (void)source, (void)geometry, (void)weights, (void)bias, (void)residual, (void)activation, (void)int8;
+    return unavailable(message, capacity);
+}
+int cdnnl_net_quantize(cdnnl_net *net, int source, cdnnl_quantization to, char *message, size_t capacity) {
+    (void)net, (void)source, (void)to;
+    return unavailable(message, capacity);
+}
+int cdnnl_net_dequantize(cdnnl_net *net, int source, cdnnl_quantization from, char *message, size_t capacity) {
+    (void)net, (void)source, (void)from;
     return unavailable(message, capacity);
 }
 int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, long output_height, long output_width,

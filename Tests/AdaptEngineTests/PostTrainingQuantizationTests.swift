@@ -17,6 +17,31 @@ import Testing
         return (fp32, try InferenceSession(graph: graph), manifest)
     }
 
+    /// adapt-top's own int8 variants run on oneDNN's int8 kernels too, every weighted layer in int8, and give
+    /// XNNPACK's logits within two output steps on real images (the two requantize in their own rounding order;
+    /// Add and GlobalAveragePool go through float on oneDNN).
+    @Test(.enabled(if: OneDNN.status.available), arguments: ["mlp", "cnn-w25", "resnet-8", "mobilenet-v2"])
+    func int8VariantsRunOnOneDNNLikeOnXNNPACK(_ id: String) throws {
+        let (_, int8, manifest) = try Self.quantized(id)
+        let onednn = try OneDNNBackend().compile(int8.optimizedGraph)
+        let weighted = int8.optimizedGraph.nodes.filter { ["Conv", "Gemm"].contains($0.opType) }.map(\.name)
+        let kernels = onednn.steps.filter { weighted.contains($0.node) }.map(\.kernel)
+        #expect(kernels.count == weighted.count && kernels.allSatisfy { $0.hasPrefix("onednn ") && !$0.contains("fallback") }, "\(kernels)")
+        let logits = try #require(int8.optimizedGraph.outputs.first?.name)
+        let producer = try #require(int8.optimizedGraph.nodes.first { $0.outputs.contains(logits) })
+        let step = try #require(int8.optimizedGraph.quantization[producer.inputs[0]]?.scale)
+        let images = try MNISTStyleDataset.load(directory: manifest.dataset.path, split: .test, first: 32)
+        var worst: Float = 0
+        for index in 0..<images.count {
+            manifest.input.normalization.apply(images.image(index), into: int8.model.inputBuffer(0))
+            manifest.input.normalization.apply(images.image(index), into: onednn.inputBuffer(0))
+            try int8.model.run()
+            try onednn.run()
+            worst = max(worst, zip(int8.model.outputBuffer(0), onednn.outputBuffer(0)).map { abs($0 - $1) }.max() ?? .infinity)
+        }
+        #expect(worst <= 2.001 * step, "\(id): max |diff| \(worst) = \(worst / step) output steps")
+    }
+
     /// Every convolution and linear layer runs as an int8 operator, with conversions only at the input and logits.
     @Test(arguments: ["mlp", "cnn-w25", "cnn-w50", "cnn-w100", "resnet-8", "resnet-8-wide", "mobilenet-v2"])
     func int8EndToEndWithConversionsOnlyAtTheEdges(_ id: String) throws {

@@ -69,11 +69,15 @@ import Testing
         #expect(outputs[1] == input.map { max(0, $0) })
     }
 
-    /// oneDNN takes float32 models only: `--backend onednn` runs an int8 model on XNNPACK and says why.
-    @Test(.enabled(if: OneDNN.status.available)) func anInt8ModelOnOneDNNRunsOnXNNPACK() throws {
+    /// An int8 model runs on oneDNN's int8 kernels (VNNI where the CPU has them), int8 from its first
+    /// QuantizeLinear to its last DequantizeLinear.
+    @Test(.enabled(if: OneDNN.status.available)) func anInt8ModelRunsOnOneDNNsInt8Kernels() throws {
         let session = try Self.session("qdq/fmnist-cnn-w25", .onednn)
-        #expect(session.backendName == "xnnpack")
-        #expect(session.backendNote?.contains("int8") == true, "\(session.backendNote ?? "no note")")
+        #expect(session.backendName == "onednn")
+        #expect(session.backendNote == nil)
+        let steps = session.model.steps
+        #expect(steps.filter { $0.op == "Conv" }.allSatisfy { $0.kernel.hasPrefix("onednn ") && $0.kernel.contains("int8") }, "\(steps)")
+        #expect(steps.filter { $0.kernel.contains("quantize ") }.count == 2, "\(steps)")
     }
 
     /// `auto` times both backends on the model and keeps the one with the lower p50.

@@ -18,8 +18,19 @@ import Testing
     /// identical, and the hand-made case (chosen to saturate) is within one step.
     @Test(arguments: cases)
     func matchesOnnxRuntimeWithinAQuantizationStep(_ name: String) throws {
+        try checkWithinAStep(name, backend: XNNPACKBackend())
+    }
+
+    /// The same on oneDNN's int8 kernels (VNNI here), whose requantization rounds in its own order.
+    @Test(.enabled(if: OneDNN.status.available), arguments: cases)
+    func matchesOnnxRuntimeWithinAQuantizationStepOnOneDNN(_ name: String) throws {
+        try checkWithinAStep(name, backend: OneDNNBackend())
+    }
+
+    private func checkWithinAStep(_ name: String, backend: any InferenceBackend) throws {
         let folder = TestFixtures.path("qdq/\(name)")
-        let session = try InferenceSession(contentsOf: folder + "/model.onnx")
+        let session = try InferenceSession(contentsOf: folder + "/model.onnx", backend: backend)
+        #expect(session.model.steps.allSatisfy { !$0.kernel.contains("fallback") }, "\(session.model.steps.map(\.kernel))")
         let step = try Self.outputStep(name)
         let manyInputs = folder + "/inputs.npy"
         let (inputs, expected) = FileManager.default.fileExists(atPath: manyInputs)

@@ -49,15 +49,33 @@ int cdnnl_net_constant(cdnnl_net *net, int rank, const long *dims, const float *
 /// A step copying `from` into `to` (same dims), converting layouts; returns the step's index.
 int cdnnl_net_copy(cdnnl_net *net, int from, int to, char *message, size_t capacity);
 
+/// An int8 tensor's real values: scale × (code − zero_point), per tensor.
+typedef struct { float scale; int zero_point; } cdnnl_quantization;
+
+/// What makes a convolution int8: its input's and output's parameters and a scale per output channel of its
+/// weights (symmetric). Requantization happens inside the kernel (VNNI where the CPU has it).
+typedef struct {
+    cdnnl_quantization input, output;
+    const float *weight_scales;
+} cdnnl_int8;
+
 /// ONNX Conv of `source` (rank 4): `geometry` = output channels, kernel h, w, stride h, w, dilation h, w,
 /// pad top, left, bottom, right, groups (12 values); weights O×(C/groups)×KH×KW, bias (may be NULL) O; then
-/// `activation`, inside the kernel. With `residual` (a value of the output's dims, -1 for none) the kernel adds
+/// `activation`, inside the kernel. float32 unless `int8` is given: then `source` must be int8, `weights` are
+/// signed chars, `bias` int32 in units of input scale × weight scale, the output int8, and `activation` applies
+/// to output codes before the output's zero point is added.
+/// With `residual` (float32 only; a value of the output's dims, -1 for none) the kernel adds
 /// the residual before the activation by accumulating into the residual's memory when it is in the layout the
 /// kernel writes (the residual is then overwritten: no later step may read it), else into a converted copy.
-int cdnnl_net_convolution(cdnnl_net *net, int source, const long *geometry, const float *weights, const float *bias,
-                          int residual, cdnnl_eltwise activation, char *message, size_t capacity);
+int cdnnl_net_convolution(cdnnl_net *net, int source, const long *geometry, const void *weights, const void *bias,
+                          int residual, cdnnl_eltwise activation, const cdnnl_int8 *int8, char *message, size_t capacity);
+/// float32 → int8 codes with `to`'s parameters (rounded to nearest, saturated), in the same layout.
+int cdnnl_net_quantize(cdnnl_net *net, int source, cdnnl_quantization to, char *message, size_t capacity);
+/// int8 codes (with parameters `from`) → float32, in the same layout.
+int cdnnl_net_dequantize(cdnnl_net *net, int source, cdnnl_quantization from, char *message, size_t capacity);
 /// 2-D pooling: `window` = kernel h, w, stride h, w, dilation h, w, pad top, left, bottom, right (10 values);
-/// the output's spatial size is given (ceil_mode is the caller's extra bottom/right padding).
+/// the output's spatial size is given (ceil_mode is the caller's extra bottom/right padding). An int8 source gives
+/// an int8 output of the same codes' scale (max pooling; average pooling rounds).
 int cdnnl_net_pooling(cdnnl_net *net, int source, int kind, const long *window, long output_height, long output_width,
                       cdnnl_eltwise activation, char *message, size_t capacity);
 /// A fully connected layer: output[n][o] = Σ source[n][i…]·weights[o][i…] + bias[o], `source` of rank 2 or 4
@@ -76,7 +94,8 @@ int cdnnl_net_lrn(cdnnl_net *net, int source, long size, float alpha, float beta
                   size_t capacity);
 /// ShuffleNet's channel shuffle of `groups` groups on axis 1.
 int cdnnl_net_channel_shuffle(cdnnl_net *net, int source, long groups, char *message, size_t capacity);
-/// The same elements with other dims (row-major order): free when `source` is plain, else one reorder step.
+/// The same elements with other dims (row-major order, float32 or int8): free when `source` is plain, else one
+/// reorder step.
 int cdnnl_net_reshape(cdnnl_net *net, int source, int rank, const long *dims, char *message, size_t capacity);
 
 int cdnnl_net_step_count(const cdnnl_net *net);

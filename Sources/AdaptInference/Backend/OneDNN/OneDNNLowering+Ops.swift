@@ -1,17 +1,12 @@
 extension OneDNNLowering {
     mutating func lowerConvolution(_ node: Node, activation: OneDNNNet.Eltwise) throws -> OneDNNNet.Value {
         let x = try input(0, of: node)
-        let inputShape = try graph.shape(of: x, at: node)
         let weights = try constant(1, of: node, what: "weight")
-        guard inputShape.count == 4, weights.shape.count == 4 else {
+        guard try graph.shape(of: x, at: node).count == 4, weights.shape.count == 4 else {
             throw NotOnOneDNN(reason: "only 2-D convolutions run on oneDNN here")
         }
         let bias = try node.input(2).map { _ in try constant(2, of: node, what: "bias").floats }
-        let geometry = try convolutionGeometry(node, input: inputShape, kernel: Array(weights.shape[2...]))
-        let convolution = OneDNNNet.ConvolutionGeometry(
-            outputChannels: weights.shape[0], kernel: (weights.shape[2], weights.shape[3]),
-            strides: (geometry.strides[0], geometry.strides[1]), dilations: (geometry.dilations[0], geometry.dilations[1]),
-            padding: geometry.padding, groups: try node.int("group", default: 1, in: graph.source))
+        let convolution = try convolutionGeometry(node, weightShape: weights.shape)
         let source = try value(x, of: node)
         if let (add, other) = residualAdds[node.name] {
             do {
@@ -28,14 +23,16 @@ extension OneDNNLowering {
         return try net.convolution(source, convolution, weights: weights.floats, bias: bias, activation: activation)
     }
 
-    private func convolutionGeometry(_ node: Node, input: [Int], kernel: [Int]) throws
-        -> (strides: [Int], dilations: [Int], padding: (top: Int, left: Int, bottom: Int, right: Int))
-    {
+    /// A Conv's geometry (rank-4 input, OIHW weights of `weightShape`), float or int8.
+    func convolutionGeometry(_ node: Node, weightShape: [Int]) throws -> OneDNNNet.ConvolutionGeometry {
+        let inputShape = try graph.shape(of: try input(0, of: node), at: node)
         let strides = try node.ints("strides", default: [1, 1], in: graph.source)
         let dilations = try node.ints("dilations", default: [1, 1], in: graph.source)
         let padding = try XNNPACKLowering.spatialPadding(
-            node, graph: graph, input: Array(input[2...]), kernel: kernel, strides: strides, dilations: dilations)
-        return (strides, dilations, padding)
+            node, graph: graph, input: Array(inputShape[2...]), kernel: Array(weightShape[2...]), strides: strides, dilations: dilations)
+        return OneDNNNet.ConvolutionGeometry(
+            outputChannels: weightShape[0], kernel: (weightShape[2], weightShape[3]), strides: (strides[0], strides[1]),
+            dilations: (dilations[0], dilations[1]), padding: padding, groups: try node.int("group", default: 1, in: graph.source))
     }
 
     mutating func lowerPooling(_ node: Node, activation: OneDNNNet.Eltwise) throws -> OneDNNNet.Value {

@@ -38,7 +38,8 @@ struct OneDNNLowering {
         // Ops whose output may share its input's memory (a one-operand Sum too): overwriting it would change both.
         let views: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Sum"]
         var fused: [String: (add: Node, other: String)] = [:]
-        for (addIndex, node) in graph.nodes.enumerated() where node.opType == "Add" && node.inputs.count == 2 {
+        for (addIndex, node) in graph.nodes.enumerated()
+        where node.opType == "Add" && node.inputs.count == 2 && graph.quantization[node.outputs[0]] == nil {
             let shapes = node.inputs.map { graph.shapes[$0] }
             guard shapes[0] != nil, shapes[0] == shapes[1], shapes[0] == graph.shapes[node.outputs[0]] else { continue }
             let producers = node.inputs.map { graph.producer(of: $0) }
@@ -76,6 +77,12 @@ struct OneDNNLowering {
         }
     }
 
+    /// Only float32 values cross to the fallback backend: an int8 node oneDNN cannot run stops the compile.
+    private func checkFallback(_ node: Node, reason: String) throws {
+        guard isQuantized(node) || node.inputs.contains(where: { graph.quantization[$0] != nil }) else { return }
+        throw node.unsupported("no oneDNN int8 kernel here (\(reason)), and int8 values do not cross to XNNPACK", in: graph.source)
+    }
+
     /// The oneDNN tensor of a computed value or a constant.
     mutating func value(_ name: String, of node: Node) throws -> OneDNNNet.Value {
         if let value = values[name] { return value }
@@ -94,6 +101,10 @@ struct OneDNNLowering {
     }
 
     private mutating func lowerOnOneDNN(_ node: Node) throws {
+        if isQuantized(node), let output = try lowerQuantized(node) {
+            values[node.outputs[0]] = output
+            return
+        }
         // FuseActivation leaves clamps only on ops whose oneDNN primitive takes them as a post-op.
         let activation = OneDNNNet.Eltwise.clamp(FuseActivation.clampAttributes(of: node))
         let output: OneDNNNet.Value
@@ -133,6 +144,7 @@ struct OneDNNLowering {
 
     /// Compiles the node alone on the fallback backend: a one-node graph with the node's constants.
     private mutating func lowerOnFallback(_ node: Node, reason: String, firstStep: Int) throws -> Lowered {
+        try checkFallback(node, reason: reason)
         var inputNames: [String] = []
         for name in node.inputs where !name.isEmpty && graph.initializers[name] == nil && !inputNames.contains(name) {
             inputNames.append(name)

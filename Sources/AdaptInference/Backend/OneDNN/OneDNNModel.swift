@@ -22,13 +22,13 @@ final class OneDNNModel: CompiledModel {
     private let outputPointers: [UnsafeMutablePointer<Float>]
 
     init(graph: Graph, context: OneDNNContext, fallback: any InferenceBackend) throws {
-        if let int8 = graph.quantization.keys.sorted().first {
-            throw ModelError.unsupportedModel(
-                file: graph.source, reason: "value '\(int8)' is int8; the oneDNN backend runs float32 models only (int8 variants run on xnnpack)")
-        }
-        for input in graph.inputs where input.dataType != .float32 {
+        for input in graph.inputs where input.dataType != .float32 || graph.quantization[input.name] != nil {
             throw ModelError.unsupportedModel(
                 file: graph.source, reason: "input '\(input.name)' is \(input.dataType); only float32 inputs are supported")
+        }
+        for output in graph.outputs where graph.quantization[output.name] != nil {
+            throw ModelError.unsupportedModel(
+                file: graph.source, reason: "output '\(output.name)' is int8; outputs must be dequantized to float32")
         }
         func shape(_ name: String) throws -> [Int] {
             guard let shape = graph.shapes[name] else {

@@ -102,11 +102,45 @@ package final class OneDNNNet {
             weights.withUnsafeBufferPointer { weightValues in
                 withOptional(bias) { biasValues in
                     cdnnl_net_convolution(pointer, source.index, values.baseAddress, weightValues.baseAddress, biasValues,
-                                          residual?.index ?? -1, activation.c, &message, message.count)
+                                          residual?.index ?? -1, activation.c, nil, &message, message.count)
                 }
             }
         }
         return try value(index, dims: geometry.outputDims(source.dims))
+    }
+
+    /// An int8 convolution: int8 `source` with `input`'s parameters, symmetric int8 weights with a scale per output
+    /// channel, an int32 bias in units of input scale × weight scale, an int8 output with `output`'s parameters;
+    /// `activation` applies to output codes minus the output's zero point.
+    package func int8Convolution(_ source: Value, _ geometry: ConvolutionGeometry, weights: [Int8], weightScales: [Float],
+                                 bias: [Int32]?, input: QuantizationParameters, output: QuantizationParameters,
+                                 activation: Eltwise = .none) throws(OneDNNError) -> Value {
+        let index = geometry.values.map { CLong($0) }.withUnsafeBufferPointer { values in
+            weights.withUnsafeBufferPointer { weightValues in
+                weightScales.withUnsafeBufferPointer { scales in
+                    var int8 = cdnnl_int8(input: input.c, output: output.c, weight_scales: scales.baseAddress)
+                    guard let bias else {
+                        return cdnnl_net_convolution(pointer, source.index, values.baseAddress, weightValues.baseAddress, nil,
+                                                     -1, activation.c, &int8, &message, message.count)
+                    }
+                    return bias.withUnsafeBufferPointer { biasValues in
+                        cdnnl_net_convolution(pointer, source.index, values.baseAddress, weightValues.baseAddress,
+                                              biasValues.baseAddress, -1, activation.c, &int8, &message, message.count)
+                    }
+                }
+            }
+        }
+        return try value(index, dims: geometry.outputDims(source.dims))
+    }
+
+    /// float32 → int8 codes with `parameters`.
+    package func quantize(_ source: Value, _ parameters: QuantizationParameters) throws(OneDNNError) -> Value {
+        try value(cdnnl_net_quantize(pointer, source.index, parameters.c, &message, message.count), dims: source.dims)
+    }
+
+    /// int8 codes with `parameters` → float32.
+    package func dequantize(_ source: Value, _ parameters: QuantizationParameters) throws(OneDNNError) -> Value {
+        try value(cdnnl_net_dequantize(pointer, source.index, parameters.c, &message, message.count), dims: source.dims)
     }
 
     /// `window`: kernel, strides, dilations and padding as for a convolution (outputChannels and groups unused).
@@ -182,6 +216,10 @@ package final class OneDNNNet {
             throw OneDNNError(message)
         }
     }
+}
+
+extension QuantizationParameters {
+    fileprivate var c: cdnnl_quantization { cdnnl_quantization(scale: scale, zero_point: Int32(zeroPoint)) }
 }
 
 private func withOptional<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
