@@ -12,8 +12,8 @@ each round times, one after the other:
 Rounds interleave every model and engine, so slow drifts of the machine hit all alike. Each cell is the
 median over rounds of that run's p50; "auto / ort" is the median over rounds of (auto p50 / onnxruntime
 p50 of the same round). The targets (issue 9): auto <= 0.95 x onnxruntime on fp32, <= 0.8 x on int8.
-On int8, `--backend onednn` runs on xnnpack (the oneDNN backend takes float32 models only), which the
-table says instead of repeating the XNNPACK figure.
+Where `--backend onednn` ran on xnnpack instead (a model oneDNN refuses), the table says so rather than
+repeating the XNNPACK figure.
 
     swift build -c release --product adapt-top
     python3 Scripts/bench_backends.py --rounds 5 --markdown-out Scripts/bench-results/backends.md

@@ -155,7 +155,7 @@ struct ProfilingOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Backend of each variant: xnnpack, onednn, or auto.",
-        discussion: "auto times each backend that can run a variant on this device and keeps the faster one (int8 variants run on xnnpack); the variants table shows the choice."),
+        discussion: "auto times each backend that can run a variant on this device and keeps the faster one; the variants table shows the choice."),
             transform: BackendSelection.Mode.parse)
     var backend: BackendSelection.Mode = .auto
 
