@@ -64,16 +64,17 @@ struct OneDNNLowering {
         values[name] = value
     }
 
-    /// The node on oneDNN if it can run there, else on the fallback backend.
+    /// The node on oneDNN if it can run there, else on the fallback backend. Steps an attempt added before oneDNN
+    /// refused (a reorder of an input, which `values` may keep for later nodes) run with the fallback's copies.
     mutating func lower(_ node: Node) throws -> Lowered {
         let first = net.stepCount
         do {
             try lowerOnOneDNN(node)
             return .net(first..<net.stepCount)
         } catch let refused as NotOnOneDNN {
-            return try lowerOnFallback(node, reason: refused.reason, firstStep: net.stepCount)
+            return try lowerOnFallback(node, reason: refused.reason, firstStep: first)
         } catch let refused as OneDNNError {
-            return try lowerOnFallback(node, reason: refused.description, firstStep: net.stepCount)
+            return try lowerOnFallback(node, reason: refused.description, firstStep: first)
         }
     }
 
