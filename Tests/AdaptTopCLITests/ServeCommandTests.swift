@@ -31,7 +31,7 @@ import Testing
 
         let pin = try service.ctl(["pin", "mlp"])
         #expect(pin.status == 0 && pin.standardOutput.isEmpty && pin.standardError.isEmpty, "\(pin)")
-        let pinned = try #require(try service.status())
+        let pinned = try #require(try service.status(within: 5) { ($0["active"] as? [String: Any])?["id"] as? String == "mlp" })
         #expect((pinned["policy"] as? [String: Any])?["pinned"] as? String == "mlp")
         #expect((pinned["active"] as? [String: Any])?["id"] as? String == "mlp")
         let refused = try service.ctl(["pin", "no-such-variant"])

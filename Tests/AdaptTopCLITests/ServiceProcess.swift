@@ -37,6 +37,18 @@ final class ServiceProcess {
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
     }
 
+    /// The first status that satisfies `condition` within `timeout` seconds, else the last one read: a command's
+    /// effect reaches the status with the engine's next snapshot (they are published every 100 ms).
+    func status(within timeout: Double, until condition: ([String: Any]) -> Bool) throws -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = try status()
+        while let current = last, !condition(current), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            last = try status()
+        }
+        return last
+    }
+
     /// Frames inferred so far.
     func frames() throws -> Int? {
         (try status()?["inference"] as? [String: Any])?["count"] as? Int
