@@ -21,12 +21,18 @@ struct BatchMode {
             let engine = try EngineSource.attach(path, intervalSeconds: delay, clientName: "adapt-top batch")
             defer { engine.stop() }
             var reported: String?
+            var printedSequence = -1
             try printSnapshots {
                 // While the service is away nothing is printed (an old snapshot again would look live); stderr says why.
                 let trouble = engine.troubleReason
                 if trouble != reported, let trouble { printError("disconnected — retrying: \(trouble)") }
                 reported = trouble
-                return trouble == nil ? engine.snapshot : nil
+                guard trouble == nil else { return nil }
+                // The service sends one every `delay` seconds, not in step with this loop: wait for the next one
+                // rather than print the same snapshot twice.
+                let next = engine.snapshot(after: printedSequence, timeout: delay)
+                printedSequence = next?.sequence ?? printedSequence
+                return next
             }
         }
     }

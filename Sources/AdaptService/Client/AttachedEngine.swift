@@ -36,6 +36,16 @@ public final class AttachedEngine: @unchecked Sendable {
     /// The latest snapshot the service sent (the last one before a disconnection, while it lasts).
     public var snapshot: EngineSnapshot { condition.withLock { latest } }
 
+    /// The first snapshot the service sends after the one numbered `sequence`, waiting at most `timeout` seconds;
+    /// nil if none came (a batch printer then prints nothing rather than the same snapshot again).
+    public func snapshot(after sequence: Int, timeout: Double) -> EngineSnapshot? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while latest.sequence <= sequence, condition.wait(until: deadline) {}
+        return latest.sequence > sequence ? latest : nil
+    }
+
     /// What is wrong with the connection, in a few words ("disconnected — retrying"); nil while it is fine.
     public var trouble: String? { condition.withLock { problem == nil ? nil : "disconnected — retrying" } }
 
