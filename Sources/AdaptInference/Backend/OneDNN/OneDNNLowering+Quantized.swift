@@ -49,19 +49,12 @@ extension OneDNNLowering {
     private mutating func lowerQuantizedConvolution(_ node: Node) throws -> OneDNNNet.Value {
         let x = try input(0, of: node), output = node.outputs[0]
         let inputShape = try graph.shape(of: x, at: node)
-        let weights = try int8Weights(node, rank: 4)
+        let weights = try Int8Layers.weights(node, rank: 4, in: graph)
         guard inputShape.count == 4 else { throw node.unsupported("only 2-D int8 convolutions", in: graph.source) }
         let (inputParameters, outputParameters) = (try parameters(x, of: node), try parameters(output, of: node))
         let geometry = try convolutionGeometry(node, weightShape: weights.shape)
-        let bias = try node.input(2).map { name -> [Int32] in
-            guard let tensor = graph.initializers[name], tensor.count == weights.shape[0] else {
-                throw node.unsupported("bias must be a constant of \(weights.shape[0]) values", in: graph.source)
-            }
-            let values = tensor.floats
-            return (0..<weights.shape[0]).map {
-                XNNPACKLowering.quantizeBias(values[$0], scale: inputParameters.scale * weights.scales[$0])
-            }
-        }
+        let bias = try Int8Layers.convolutionBias(
+            node, channels: weights.shape[0], inputScale: inputParameters.scale, weightScales: weights.scales, in: graph)
         return try net.int8Convolution(
             try value(x, of: node), geometry, weights: weights.values, weightScales: weights.scales, bias: bias,
             input: inputParameters, output: outputParameters, activation: shiftedClamp(node))
@@ -71,26 +64,9 @@ extension OneDNNLowering {
     private mutating func lowerQuantizedGemm(_ node: Node) throws -> OneDNNNet.Value {
         let a = try input(0, of: node), output = node.outputs[0]
         let aShape = try graph.shape(of: a, at: node)
-        guard aShape.count == 2, try node.int("transA", default: 0, in: graph.source) == 0,
-              try node.int("transB", default: 0, in: graph.source) == 1
-        else { throw node.unsupported("int8 Gemm needs a rank-2 A, transA = 0 and transB = 1", in: graph.source) }
-        var weights = try int8Weights(node, rank: 2)
-        let (columns, depth) = (weights.shape[0], weights.shape[1])
-        guard depth == aShape[1] else { throw node.invalid("A \(aShape) and B \(weights.shape) do not multiply", in: graph.source) }
-        let alpha = try node.float("alpha", default: 1, in: graph.source), beta = try node.float("beta", default: 1, in: graph.source)
-        guard alpha > 0 else { throw node.unsupported("int8 Gemm with alpha \(alpha) ≤ 0", in: graph.source) }
-        weights.scales = weights.scales.map { $0 * alpha }
         let (inputParameters, outputParameters) = (try parameters(a, of: node), try parameters(output, of: node))
-        var bias: [Int32]?
-        if let name = node.input(2) {
-            guard let c = graph.initializers[name], c.count == columns || c.count == 1 else {
-                throw node.unsupported("C must be a constant scalar or row of \(columns)", in: graph.source)
-            }
-            let values = c.floats
-            bias = (0..<columns).map { column in
-                XNNPACKLowering.quantizeBias(values[c.count == 1 ? 0 : column] * beta, scale: inputParameters.scale * weights.scales[column])
-            }
-        }
+        let (weights, bias) = try Int8Layers.gemm(node, inputShape: aShape, inputScale: inputParameters.scale, in: graph)
+        let (columns, depth) = (weights.shape[0], weights.shape[1])
         // A free Flatten's rank-4 source reshapes straight to the rows.
         let source = try flattened[a].map { try value($0, of: node) } ?? value(a, of: node)
         let rows = try net.reshape(source, to: [aShape[0], depth, 1, 1])
@@ -98,14 +74,6 @@ extension OneDNNLowering {
             rows, OneDNNNet.ConvolutionGeometry(outputChannels: columns, kernel: (1, 1)), weights: weights.values,
             weightScales: weights.scales, bias: bias, input: inputParameters, output: outputParameters, activation: shiftedClamp(node))
         return try net.reshape(product, to: [aShape[0], columns])
-    }
-
-    private func int8Weights(_ node: Node, rank: Int) throws -> (values: [Int8], scales: [Float], shape: [Int]) {
-        let weights = try graph.initializers[try input(1, of: node)].unwrap(or: node.invalid("weight must be a constant", in: graph.source))
-        guard case .int8(let values) = weights.storage, let scales = weights.channelScales, weights.shape.count == rank else {
-            throw node.invalid("an int8 \(node.opType) needs rank-\(rank) int8 weights with per-channel scales", in: graph.source)
-        }
-        return (values, scales, weights.shape)
     }
 
     private func parameters(_ value: String, of node: Node) throws -> QuantizationParameters {
@@ -129,12 +97,5 @@ extension OneDNNLowering {
         let (low, high) = codes(node)
         guard low != -128 || high != 127, let zeroPoint = graph.quantization[node.outputs[0]]?.zeroPoint else { return .none }
         return .clip(minimum: Float(Int(low) - Int(zeroPoint)), maximum: Float(Int(high) - Int(zeroPoint)))
-    }
-}
-
-extension Optional {
-    fileprivate func unwrap(or error: @autoclosure () -> some Error) throws -> Wrapped {
-        guard let self else { throw error() }
-        return self
     }
 }

@@ -22,14 +22,7 @@ final class OneDNNModel: CompiledModel {
     private let outputPointers: [UnsafeMutablePointer<Float>]
 
     init(graph: Graph, context: OneDNNContext, fallback: any InferenceBackend) throws {
-        for input in graph.inputs where input.dataType != .float32 || graph.quantization[input.name] != nil {
-            throw ModelError.unsupportedModel(
-                file: graph.source, reason: "input '\(input.name)' is \(input.dataType); only float32 inputs are supported")
-        }
-        for output in graph.outputs where graph.quantization[output.name] != nil {
-            throw ModelError.unsupportedModel(
-                file: graph.source, reason: "output '\(output.name)' is int8; outputs must be dequantized to float32")
-        }
+        try graph.checkFloatInterface()
         func shape(_ name: String) throws -> [Int] {
             guard let shape = graph.shapes[name] else {
                 throw ModelError.unsupportedModel(file: graph.source, reason: "the shape of '\(name)' is unknown")

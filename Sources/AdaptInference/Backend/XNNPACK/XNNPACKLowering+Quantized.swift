@@ -98,7 +98,7 @@ extension XNNPACKLowering {
 
     mutating func lowerQuantizedConvolution(_ node: Node) throws -> Lowered {
         let x = try input(0, of: node), output = node.outputs[0]
-        let weights = try quantizedWeights(node, rank: 4)
+        let weights = try Int8Layers.weights(node, rank: 4, in: graph)
         let geometry = try convolutionGeometry(node, input: x, weightShape: weights.shape)
         let (inputShape, outChannels, groupInputChannels, groups) =
             (geometry.inputShape, geometry.outChannels, geometry.groupInputChannels, geometry.groups)
@@ -106,7 +106,8 @@ extension XNNPACKLowering {
             (geometry.kernelH, geometry.kernelW, geometry.strides, geometry.dilations, geometry.padding)
         let (inputParameters, outputParameters) = (try activationParameters(x, of: node), try activationParameters(output, of: node))
         let kernel = Layout.permuteToChannelsLast(weights.values, shape: weights.shape)
-        let bias = try quantizedBias(node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales)
+        let bias = try Int8Layers.convolutionBias(
+            node, channels: outChannels, inputScale: inputParameters.scale, weightScales: weights.scales, in: graph)
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(x, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
         let layer = QuantizedConvolutionLayer(
@@ -135,30 +136,9 @@ extension XNNPACKLowering {
     mutating func lowerQuantizedGemm(_ node: Node) throws -> Lowered {
         let a = try input(0, of: node), output = node.outputs[0]
         let aShape = try shape(a, of: node)
-        guard aShape.count == 2, try node.int("transA", default: 0, in: graph.source) == 0 else {
-            throw node.unsupported("int8 Gemm of a \(aShape) A with transA (supported: rank-2 A, transA = 0)", in: graph.source)
-        }
-        guard try node.int("transB", default: 0, in: graph.source) == 1 else {
-            throw node.unsupported("int8 Gemm weights must be stored [outputs, inputs] (transB = 1)", in: graph.source)
-        }
-        var weights = try quantizedWeights(node, rank: 2)
-        let (columns, depth) = (weights.shape[0], weights.shape[1])
-        guard depth == aShape[1] else { throw node.invalid("A \(aShape) and B \(weights.shape) do not multiply", in: graph.source) }
-        let alpha = try node.float("alpha", default: 1, in: graph.source)
-        let beta = try node.float("beta", default: 1, in: graph.source)
-        guard alpha > 0 else { throw node.unsupported("int8 Gemm with alpha \(alpha) ≤ 0", in: graph.source) }
-        weights.scales = weights.scales.map { $0 * alpha }
         let (inputParameters, outputParameters) = (try activationParameters(a, of: node), try activationParameters(output, of: node))
-        var bias = [Int32](repeating: 0, count: columns)
-        if let name = node.input(2) {
-            guard let c = graph.initializers[name], c.count == columns || c.count == 1 else {
-                throw node.unsupported("C must be a constant scalar or row of \(columns)", in: graph.source)
-            }
-            let values = c.floats
-            bias = (0..<columns).map { column in
-                Self.quantizeBias(values[c.count == 1 ? 0 : column] * beta, scale: inputParameters.scale * weights.scales[column])
-            }
-        }
+        let (weights, bias) = try Int8Layers.gemm(node, inputShape: aShape, inputScale: inputParameters.scale, in: graph)
+        let (columns, depth) = (weights.shape[0], weights.shape[1])
         let bounds = quantizedClamp(node, outputParameters)
         let source = try int8Buffer(a, of: node), destination = try int8Buffer(output, of: node), threadpool = threadpool
         let rows = aShape[0]
@@ -272,31 +252,6 @@ extension XNNPACKLowering {
                 }
             }
         }
-    }
-
-    /// The node's int8 weights (input 1) and their per-output-channel scales.
-    func quantizedWeights(_ node: Node, rank: Int) throws -> (values: [Int8], scales: [Float], shape: [Int]) {
-        let weights = try constant(1, of: node, what: "weight")
-        guard case .int8(let values) = weights.storage, let scales = weights.channelScales else {
-            throw node.invalid("an int8 \(node.opType) needs int8 weights with per-channel scales", in: graph.source)
-        }
-        guard weights.shape.count == rank else { throw node.invalid("weight must have rank \(rank), has \(weights.shape)", in: graph.source) }
-        return (values, scales, weights.shape)
-    }
-
-    /// Bias as int32 in units of input scale × weight scale, the accumulator's units.
-    func quantizedBias(_ node: Node, channels: Int, inputScale: Float, weightScales: [Float]) throws -> [Int32] {
-        guard let name = node.input(2) else { return [Int32](repeating: 0, count: channels) }
-        guard let tensor = graph.initializers[name], tensor.count == channels else {
-            throw node.unsupported("bias must be a constant of \(channels) values", in: graph.source)
-        }
-        let values = tensor.floats
-        return (0..<channels).map { Self.quantizeBias(values[$0], scale: inputScale * weightScales[$0]) }
-    }
-
-    static func quantizeBias(_ value: Float, scale: Float) -> Int32 {
-        let quantized = (Double(value) / Double(scale)).rounded()
-        return Int32(max(Double(Int32.min), min(Double(Int32.max), quantized)))
     }
 
     func activationParameters(_ value: String, of node: Node) throws -> QuantizationParameters {

@@ -25,14 +25,7 @@ final class XNNPACKModel: CompiledModel {
 
     init(graph: Graph, runtime: XNNPACKRuntime) throws {
         self.runtime = runtime
-        for input in graph.inputs where input.dataType != .float32 || graph.quantization[input.name] != nil {
-            throw ModelError.unsupportedModel(
-                file: graph.source, reason: "input '\(input.name)' is \(input.dataType); only float32 inputs are supported")
-        }
-        for output in graph.outputs where graph.quantization[output.name] != nil {
-            throw ModelError.unsupportedModel(
-                file: graph.source, reason: "output '\(output.name)' is int8; outputs must be dequantized to float32")
-        }
+        try graph.checkFloatInterface()
         inputs = try graph.inputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
         outputs = try graph.outputs.map { TensorDescription(name: $0.name, shape: try Self.shape(of: $0.name, in: graph)) }
 
