@@ -1,5 +1,6 @@
-/// What both backends read off an int8 convolution or Gemm node before lowering it: the int8 weights with their
-/// per-output-channel scales, and the bias as int32 in the accumulator's units (input scale × weight scale).
+/// What both backends read off an int8 node before lowering it: a convolution's or Gemm's int8 weights with their
+/// per-output-channel scales, its bias as int32 in the accumulator's units (input scale × weight scale), and any
+/// node's fused clamp in its output's codes.
 enum Int8Layers {
     struct Weights {
         var values: [Int8]
@@ -56,6 +57,14 @@ enum Int8Layers {
             }
         }
         return (weights, bias)
+    }
+
+    /// The node's fused clamp (adapt.output_min/max) in the output's int8 codes.
+    static func clampCodes(_ node: Node, _ parameters: QuantizationParameters) -> (min: Int8, max: Int8) {
+        let bounds = FuseActivation.clampAttributes(of: node)
+        let low = bounds.min.isFinite ? parameters.quantize(bounds.min) : -128
+        let high = bounds.max.isFinite ? parameters.quantize(bounds.max) : 127
+        return (low, max(low, high))
     }
 
     static func quantizeBias(_ value: Float, scale: Float) -> Int32 {

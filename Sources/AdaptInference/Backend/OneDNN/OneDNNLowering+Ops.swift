@@ -54,9 +54,9 @@ extension OneDNNLowering {
         let declared = try XNNPACKLowering.spatialPadding(
             node, graph: graph, input: Array(inputShape[2...]), kernel: kernel, strides: strides, dilations: dilations)
         // ceil_mode: the bottom/right padding that reaches the output size shape inference gave.
-        var padding = declared
-        padding.bottom = max(padding.bottom, (outputShape[2] - 1) * strides[0] + (kernel[0] - 1) * dilations[0] + 1 - inputShape[2] - padding.top)
-        padding.right = max(padding.right, (outputShape[3] - 1) * strides[1] + (kernel[1] - 1) * dilations[1] + 1 - inputShape[3] - padding.left)
+        let window = XNNPACKLowering.PoolingWindow(
+            input: x, inputShape: inputShape, outputShape: outputShape, kernel: kernel, strides: strides)
+        let padding = try XNNPACKLowering.paddingReachingOutput(node, graph: graph, window: window, dilations: dilations)
         let kind: OneDNNNet.Pooling
         if node.opType == "MaxPool" {
             kind = .max
@@ -67,10 +67,10 @@ extension OneDNNLowering {
         } else {
             kind = .averageExcludingPadding
         }
-        let window = OneDNNNet.ConvolutionGeometry(
+        let oneDNNWindow = OneDNNNet.ConvolutionGeometry(
             outputChannels: inputShape[1], kernel: (kernel[0], kernel[1]), strides: (strides[0], strides[1]),
             dilations: (dilations[0], dilations[1]), padding: padding)
-        return try net.pooling(source, kind, window: window, outputHeight: outputShape[2], outputWidth: outputShape[3], activation: activation)
+        return try net.pooling(source, kind, window: oneDNNWindow, outputHeight: outputShape[2], outputWidth: outputShape[3], activation: activation)
     }
 
     /// Gemm as an inner product: Y = alpha·A·B' + beta·C with B and C constant, A not transposed.
@@ -109,7 +109,7 @@ extension OneDNNLowering {
     }
 
     /// The rank-4 value behind a free Flatten, else the value itself.
-    private mutating func flattenedSourceOrValue(_ name: String, of node: Node) throws -> OneDNNNet.Value {
+    mutating func flattenedSourceOrValue(_ name: String, of node: Node) throws -> OneDNNNet.Value {
         if let source = flattened[name] { return try value(source, of: node) }
         return try value(name, of: node)
     }

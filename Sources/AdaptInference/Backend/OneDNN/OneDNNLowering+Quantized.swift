@@ -68,8 +68,7 @@ extension OneDNNLowering {
         let (weights, bias) = try Int8Layers.gemm(node, inputShape: aShape, inputScale: inputParameters.scale, in: graph)
         let (columns, depth) = (weights.shape[0], weights.shape[1])
         // A free Flatten's rank-4 source reshapes straight to the rows.
-        let source = try flattened[a].map { try value($0, of: node) } ?? value(a, of: node)
-        let rows = try net.reshape(source, to: [aShape[0], depth, 1, 1])
+        let rows = try net.reshape(try flattenedSourceOrValue(a, of: node), to: [aShape[0], depth, 1, 1])
         let product = try net.int8Convolution(
             rows, OneDNNNet.ConvolutionGeometry(outputChannels: columns, kernel: (1, 1)), weights: weights.values,
             weightScales: weights.scales, bias: bias, input: inputParameters, output: outputParameters, activation: shiftedClamp(node))
@@ -83,13 +82,11 @@ extension OneDNNLowering {
         return parameters
     }
 
-    /// The node's fused clamp in its output's int8 codes (as the XNNPACK lowering rounds it).
+    /// The node's fused clamp in its output's int8 codes.
     private func codes(_ node: Node) -> (low: Int8, high: Int8) {
-        let bounds = FuseActivation.clampAttributes(of: node)
         guard let parameters = graph.quantization[node.outputs[0]] else { return (-128, 127) }
-        let low = bounds.min.isFinite ? parameters.quantize(bounds.min) : -128
-        let high = bounds.max.isFinite ? parameters.quantize(bounds.max) : 127
-        return (low, max(low, high))
+        let codes = Int8Layers.clampCodes(node, parameters)
+        return (codes.min, codes.max)
     }
 
     /// The clamp as oneDNN applies it to an int8 convolution: on codes before the output's zero point is added.

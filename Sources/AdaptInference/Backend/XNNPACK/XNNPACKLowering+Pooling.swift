@@ -124,7 +124,14 @@ extension XNNPACKLowering {
     func paddingReachingOutput(
         _ node: Node, window: PoolingWindow, dilations: [Int]
     ) throws -> (top: Int, left: Int, bottom: Int, right: Int) {
-        var padding = try Self.spatialPadding(
+        try Self.paddingReachingOutput(node, graph: graph, window: window, dilations: dilations)
+    }
+
+    /// The same for any backend's pooling (oneDNN's too): its output size must match shape inference's.
+    static func paddingReachingOutput(
+        _ node: Node, graph: Graph, window: PoolingWindow, dilations: [Int]
+    ) throws -> (top: Int, left: Int, bottom: Int, right: Int) {
+        var padding = try spatialPadding(
             node, graph: graph, input: Array(window.inputShape[2...]), kernel: window.kernel, strides: window.strides, dilations: dilations)
         let spanH = (window.kernel[0] - 1) * dilations[0] + 1, spanW = (window.kernel[1] - 1) * dilations[1] + 1
         let neededBottom = (window.outputShape[2] - 1) * window.strides[0] + spanH - window.inputShape[2] - padding.top

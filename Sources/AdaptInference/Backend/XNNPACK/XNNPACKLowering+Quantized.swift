@@ -263,10 +263,7 @@ extension XNNPACKLowering {
 
     /// The node's fused clamp (adapt.output_min/max) in the output's int8 codes.
     func quantizedClamp(_ node: Node, _ parameters: QuantizationParameters) -> (min: Int8, max: Int8) {
-        let bounds = clamp(node)
-        let low = bounds.min.isFinite ? parameters.quantize(bounds.min) : -128
-        let high = bounds.max.isFinite ? parameters.quantize(bounds.max) : 127
-        return (low, max(low, high))
+        Int8Layers.clampCodes(node, parameters)
     }
 
     func int8Buffer(_ value: String, of node: Node) throws -> UnsafeMutablePointer<Int8> {
